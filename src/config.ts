@@ -8,6 +8,8 @@ export interface Config {
   readonly dataDir: string;
   /** `postgres://…` selects the PostgreSQL metadata store (production mode); absent → SQLite in dataDir. */
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema holding OpenDMS's tables (default `public`); pg-boss uses `<schema>_jobs`. */
+  readonly databaseSchema: string;
   readonly demo: boolean;
   /** IANA zone used to render DMS times (`yyyy-MM-dd HH:mm:ss`). */
   readonly timezone: string;
@@ -54,6 +56,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     port: intFrom(overrides.port ?? env.OPENDMS_PORT, 'port', 8080),
     dataDir,
     databaseUrl,
+    databaseSchema: env.OPENDMS_DATABASE_SCHEMA || 'public',
     demo: overrides.demo ?? false,
     timezone,
     masterKey: env.OPENDMS_MASTER_KEY || undefined,

@@ -1,0 +1,70 @@
+import crypto from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Deps } from '../modules/context.js';
+import { dispatchRpc } from './rpc/dispatch.js';
+import type { AnyAction } from './rpc/registry.js';
+
+export interface AppOptions {
+  deps: Deps;
+  registry: ReadonlyMap<string, AnyAction>;
+  logger: FastifyServerOptions['logger'];
+  /** Largest accepted request body (a data-change SQL text can be large). */
+  bodyLimitBytes?: number;
+}
+
+/**
+ * Builds the HTTP application without listening (tests use `inject` or listen on port 0).
+ * `/` is the DMS RPC endpoint (GET and POST); `/healthz` reports whether the store answers.
+ */
+export function buildApp(opts: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger,
+    bodyLimit: opts.bodyLimitBytes ?? 32 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID().toUpperCase(),
+    // The default request log line carries the URL, whose query may hold parameters such as a
+    // database password: log the method and path only.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+
+  // Keep bodies as raw bytes: the V3 signature hashes the exact body, and parameters are decoded
+  // by the protocol layer itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.get('/healthz', async (_req, reply) => {
+    const ok = await opts.deps.store.ping();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', store: opts.deps.store.dialect });
+  });
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/',
+    handler: async (req, reply) => {
+      const rawUrl = req.raw.url ?? '/';
+      const q = rawUrl.indexOf('?');
+      const started = process.hrtime.bigint();
+      const res = await dispatchRpc(
+        opts.deps,
+        opts.registry,
+        {
+          method: req.method,
+          path: q === -1 ? rawUrl : rawUrl.slice(0, q),
+          rawQuery: q === -1 ? '' : rawUrl.slice(q + 1),
+          rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          headers: req.headers,
+        },
+        req.id,
+        req.log,
+      );
+      req.log.info(
+        { action: res.action, status: res.status, outcome: res.outcome, code: res.errorCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'rpc',
+      );
+      return reply.code(res.status).header('x-acs-request-id', req.id).type(res.contentType).send(res.body);
+    },
+  });
+
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { Config } from '../config.js';
+import type { SecretBox } from '../lib/secret-box.js';
+import type { Db, Store } from '../storage/db.js';
+
+/**
+ * What domain services need from the outside world, built once by the composition root (main.ts)
+ * and passed explicitly. `db` is the store's handle or, inside a transaction, the transaction.
+ */
+export interface Deps {
+  readonly store: Store;
+  readonly db: Db;
+  readonly secrets: SecretBox;
+  readonly config: Config;
+  readonly now: () => number;
+}
+
+/** The same deps bound to a transaction: services called with it share one commit. */
+export function withDb(deps: Deps, db: Db): Deps {
+  return { ...deps, db };
+}
+
+export async function inTransaction<T>(deps: Deps, fn: (tx: Deps) => Promise<T>): Promise<T> {
+  return deps.db.transaction().execute((trx) => fn(withDb(deps, trx)));
+}

@@ -1,0 +1,22 @@
+import path from 'node:path';
+import type { Config } from './config.js';
+import { loadMasterKey, SecretBox } from './lib/secret-box.js';
+import type { Deps } from './modules/context.js';
+import { openStore, type Store } from './storage/db.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+/**
+ * Opens and migrates the metadata store and builds the domain deps. Shared by `serve`, `worker`
+ * and the administrative CLI commands.
+ */
+export async function openRuntime(config: Config): Promise<{ deps: Deps; store: Store; migrated: string[] }> {
+  const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, sqlitePath: path.join(config.dataDir, 'opendms.db') });
+  try {
+    const migrated = await migrateToLatest(store);
+    const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
+    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now } };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
