@@ -23,6 +23,9 @@ const uidOf = (input: { Uid?: number | string | undefined; UidString?: string | 
   return uid;
 };
 
+const USER_FIELDS_COVERAGE =
+  'All parameters. Response: every field; `CurExecuteCount`/`CurResultCount` are 0 and `DingRobot`, `Webhook`, `NotificationMode` absent (OpenDMS has no SQL console quotas or per-user notification channels yet), `ParentUid` is 0.';
+
 const roleNamesParam = p.string(`Comma-separated role codes: ${ROLES.join(', ')}.`);
 
 export const userActions = [
@@ -30,6 +33,7 @@ export const userActions = [
     name: 'RegisterUser',
     group: GROUP,
     summary: 'Adds a user (by Uid) to the tenant; creates the user when the Uid is new. ADMIN only.',
+    coverage: 'Complete. `Uid` is any external login name (DMS: an Alibaba Cloud account UID).',
     params: {
       Uid: p.string('External user id (the login name in OpenDMS).').req().maxLen(128),
       UserNick: p.string('Nickname; defaults to the Uid.').maxLen(128),
@@ -46,6 +50,7 @@ export const userActions = [
     name: 'ListUsers',
     group: GROUP,
     summary: 'Paged list of the tenant\'s users, filtered by role, state and a keyword (nickname or Uid).',
+    coverage: USER_FIELDS_COVERAGE,
     params: {
       Role: p.enum(ROLES, 'Only users with this role.'),
       UserState: p.enum(USER_STATES, 'Only users in this state (default: all but DELETE).'),
@@ -68,6 +73,7 @@ export const userActions = [
     name: 'GetUser',
     group: GROUP,
     summary: 'One user of the tenant by UserId or Uid (default: the caller).',
+    coverage: USER_FIELDS_COVERAGE,
     params: {
       UserId: p.string('DMS user ID.'),
       Uid: p.string('External user id.'),

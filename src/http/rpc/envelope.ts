@@ -46,11 +46,10 @@ export function renderGatewayError(requestId: string, hostId: string, code: stri
   return render('Error', { RequestId: requestId, HostId: hostId, Code: code, Message: message, Recommend: recommendFor(code) }, format);
 }
 
-/** Where to look next, per error code (the gateway's `Recommend`); points into our API reference. */
+/** Where to look next, per error code (the gateway's `Recommend`): its entry in docs/api/errors.md. */
 function recommendFor(code: string): string {
-  const anchor = `docs/api/errors.md#${code.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-  if (code === 'SignatureDoesNotMatch') return `Check the AccessKeySecret and that the request is sent as signed; see ${anchor}`;
-  if (code.startsWith('InvalidTimeStamp')) return `Check the client clock (UTC, within the accepted window); see ${anchor}`;
-  if (code.startsWith('Missing') || code.startsWith('Invalid')) return `Check the parameter against the Action's reference in docs/api/; see ${anchor}`;
-  return `See ${anchor}`;
+  const known = new Set(['SignatureDoesNotMatch', 'SignatureNonceUsed', 'InvalidTimeStamp.Expired', 'InvalidTimeStamp.Format', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive', 'InvalidApi.NotFound', 'IncompleteSignature', 'InternalError', 'InvalidVersion']);
+  const entry = known.has(code) ? code : code.startsWith('Missing') ? 'Missing<Name>' : code.startsWith('Invalid') ? 'Invalid<Name>' : code;
+  // GitHub's heading anchors: lower case, punctuation dropped.
+  return `docs/api/errors.md#${entry.toLowerCase().replace(/[^a-z0-9 -]/g, '')}`;
 }

@@ -1,0 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_ACTIONS } from '../actions/index.js';
+import { renderApiDocs } from './api-docs.js';
+
+describe('docs/api', () => {
+  it('matches the Action registry (run `npm run docs:api` after changing an Action)', () => {
+    const dir = path.resolve(import.meta.dirname, '../../../docs/api');
+    for (const [file, text] of renderApiDocs(ALL_ACTIONS)) {
+      const onDisk = fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), 'utf8') : '(missing)';
+      expect(onDisk, `docs/api/${file} is stale`).toBe(text);
+    }
+  });
+});
