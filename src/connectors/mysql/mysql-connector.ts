@@ -1,0 +1,113 @@
+import mysql from 'mysql2/promise';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  TargetDbError,
+  type ColumnInfo,
+  type ConnectionSpec,
+  type Connector,
+  type DatabaseInfo,
+  type Engine,
+  type TableInfo,
+} from '../connector.js';
+import { MYSQL_ERRORS, toMysqlError } from './mysql-errors.js';
+import { listMysqlColumns, listMysqlDatabases, listMysqlTables, mysqlSchemaExists, type MysqlRun } from './mysql-introspector.js';
+
+/** Two connections: metadata calls are short and a ticket runs one statement at a time. */
+const POOL_SIZE = 2;
+/** Idle connections are closed after 30 s so a rarely used instance holds no server sessions. */
+const IDLE_TIMEOUT_MS = 30_000;
+
+/** MySQL and MariaDB (same protocol and catalogs) through mysql2. */
+export class MysqlConnector implements Connector {
+  readonly engine: Engine;
+  readonly #spec: ConnectionSpec;
+  readonly #queryTimeoutMs: number;
+  #pool: mysql.Pool | undefined;
+  #mariaDb: Promise<boolean> | undefined;
+
+  constructor(spec: ConnectionSpec) {
+    this.engine = spec.engine;
+    this.#spec = spec;
+    this.#queryTimeoutMs = spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  async test(): Promise<{ version: string }> {
+    return this.#guard(async () => {
+      const [row] = await this.#run('select version() as version');
+      return { version: String(row?.version) };
+    });
+  }
+
+  listDatabases(): Promise<DatabaseInfo[]> {
+    return this.#guard(() => listMysqlDatabases(this.#run));
+  }
+
+  listTables(database: string): Promise<TableInfo[]> {
+    return this.#guard(async () => {
+      const tables = await listMysqlTables(this.#run, database);
+      if (tables.length === 0 && !(await mysqlSchemaExists(this.#run, database))) {
+        const message = `Unknown database '${database}'`;
+        throw new TargetDbError(this.engine, { code: MYSQL_ERRORS.badDb, kind: 'not_found', errno: 1049, sqlState: '42000', message });
+      }
+      return tables;
+    });
+  }
+
+  /** `schema` is the database itself on MySQL; only `database` is used. */
+  listColumns(database: string, _schema: string, table: string): Promise<ColumnInfo[]> {
+    return this.#guard(async () => listMysqlColumns(this.#run, database, table, await this.#isMariaDb()));
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.end();
+  }
+
+  /** The pool, created on first use so that constructing a connector never touches the network. */
+  #getPool(): mysql.Pool {
+    this.#pool ??= mysql.createPool({
+      host: this.#spec.host,
+      port: this.#spec.port,
+      user: this.#spec.user,
+      password: this.#spec.password,
+      database: this.#spec.database || undefined,
+      connectionLimit: POOL_SIZE,
+      maxIdle: POOL_SIZE,
+      idleTimeout: IDLE_TIMEOUT_MS,
+      connectTimeout: this.#spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Exact values for later data access: BIGINT/DECIMAL as strings, dates as the server prints them.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      multipleStatements: false,
+    });
+    return this.#pool;
+  }
+
+  #run: MysqlRun = async (sql, params = []) => {
+    const [rows] = await this.#getPool().query({ sql, timeout: this.#queryTimeoutMs }, params);
+    return rows as Record<string, unknown>[];
+  };
+
+  /** information_schema spells defaults differently on MariaDB; asked once per connector. */
+  #isMariaDb(): Promise<boolean> {
+    this.#mariaDb ??= this.#run('select version() as version').then(
+      ([row]) => /mariadb/i.test(String(row?.version)),
+      (err: unknown) => {
+        this.#mariaDb = undefined;
+        throw err;
+      },
+    );
+    return this.#mariaDb;
+  }
+
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toMysqlError(this.engine, err, this.#spec.password);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * MySQL / MariaDB metadata from information_schema. Every column is aliased in lower case because
+ * MySQL 8 returns information_schema column names in upper case.
+ */
+import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import { normalizeDefault } from '../sql-literal.js';
+
+/** Runs one parameterized statement and returns its rows. */
+export type MysqlRun = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** Schemas the server keeps for itself; never shown as user databases. */
+export const MYSQL_SYSTEM_SCHEMAS = ['information_schema', 'mysql', 'performance_schema', 'sys'] as const;
+
+export async function listMysqlDatabases(run: MysqlRun): Promise<DatabaseInfo[]> {
+  const rows = await run(
+    `select schema_name as name, default_character_set_name as encoding
+       from information_schema.schemata
+      where schema_name not in (?)`,
+    [MYSQL_SYSTEM_SCHEMAS],
+  );
+  return rows.map((r) => ({ name: String(r.name), encoding: String(r.encoding) })).sort(byName);
+}
+
+/** Both return [] for an unknown schema; the caller tells "empty" from "unknown" with this. */
+export async function mysqlSchemaExists(run: MysqlRun, database: string): Promise<boolean> {
+  const rows = await run('select 1 as found from information_schema.schemata where schema_name = ?', [database]);
+  return rows.length > 0;
+}
+
+export async function listMysqlTables(run: MysqlRun, database: string): Promise<TableInfo[]> {
+  const rows = await run(
+    `select table_schema as table_schema, table_name as name, table_type as table_type, engine as engine,
+            table_comment as comment, table_rows as table_rows, table_collation as collation,
+            data_length + index_length as size_bytes
+       from information_schema.tables
+      where table_schema = ? and table_type in ('BASE TABLE', 'SYSTEM VERSIONED', 'VIEW')`,
+    [database],
+  );
+  const tables = rows.map((r): TableInfo => {
+    const isView = r.table_type === 'VIEW';
+    return {
+      schema: String(r.table_schema),
+      name: String(r.name),
+      type: isView ? 'VIEW' : 'TABLE',
+      engine: r.engine == null ? null : String(r.engine),
+      // Views carry the placeholder comment 'VIEW'; they cannot have a real one.
+      comment: isView ? '' : String(r.comment ?? ''),
+      estimatedRows: isView ? null : numberOrNull(r.table_rows),
+      sizeBytes: isView ? null : numberOrNull(r.size_bytes),
+      // A collation name starts with its character set, and no character set name contains '_'.
+      encoding: r.collation == null ? null : String(r.collation).split('_')[0]!,
+    };
+  });
+  return tables.sort(byName);
+}
+
+/**
+ * `mariaDb` selects how column_default is spelled: MariaDB ≥ 10.2.7 quotes literals and reports a
+ * nullable column without default as the text NULL; MySQL reports literals bare.
+ */
+export async function listMysqlColumns(run: MysqlRun, database: string, table: string, mariaDb: boolean): Promise<ColumnInfo[]> {
+  const rows = await run(
+    `select column_name as name, column_type as data_type, is_nullable as is_nullable,
+            column_default as default_value, column_comment as comment, column_key as column_key,
+            extra as extra, character_maximum_length as max_length,
+            numeric_precision as num_precision, numeric_scale as num_scale
+       from information_schema.columns
+      where table_schema = ? and table_name = ?
+      order by ordinal_position`,
+    [database, table],
+  );
+  return rows.map((r, i) => {
+    const rawDefault = r.default_value == null ? null : String(r.default_value);
+    return {
+      name: String(r.name),
+      position: i + 1,
+      dataType: String(r.data_type),
+      nullable: r.is_nullable === 'YES',
+      defaultValue: mariaDb ? normalizeDefault(rawDefault) : rawDefault,
+      comment: String(r.comment ?? ''),
+      primaryKey: r.column_key === 'PRI',
+      autoIncrement: /\bauto_increment\b/i.test(String(r.extra ?? '')),
+      maxLength: numberOrNull(r.max_length),
+      precision: numberOrNull(r.num_precision),
+      scale: numberOrNull(r.num_scale),
+    };
+  });
+}
+
+/**
+ * Names in code-point order, as PostgreSQL (type `name`) and SQLite order them; information_schema
+ * collations would put `customers` before `customer_totals`.
+ */
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** BIGINT columns arrive as strings (bigNumberStrings); statistics fit a double. */
+function numberOrNull(value: unknown): number | null {
+  return value == null ? null : Number(value);
+}

@@ -1,0 +1,91 @@
+/** PostgreSQL-only behaviour: schemas, partitions, materialized views, generated columns. */
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createPgDatabase, describeWithServer, parsedPgUrl } from '../../../test/helpers/servers.js';
+import { createConnector, TargetDbError, type Connector } from '../index.js';
+import { toPostgresError } from './postgres-errors.js';
+
+await describeWithServer('postgres', 'postgres connector: catalogs', () => {
+  let db: Awaited<ReturnType<typeof createPgDatabase>>;
+  let connector: Connector;
+
+  beforeAll(async () => {
+    db = await createPgDatabase('opendms_pgconn');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`
+      create schema sales;
+      create table sales.events (id bigint generated always as identity, at date not null, amount numeric(12,3),
+        amount_x2 numeric generated always as (amount * 2) stored, primary key (id, at)) partition by range (at);
+      create table sales.events_2024 partition of sales.events for values from ('2024-01-01') to ('2025-01-01');
+      create materialized view sales.daily as select at, sum(amount) as total from sales.events group by at;
+      create table public.serials (id serial primary key, code char(3) default 'abc', note varchar default null);`);
+    await client.end();
+    connector = createConnector({ engine: 'postgresql', ...parsedPgUrl() }, { sqliteAllowedDir: '/nonexistent' });
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await db?.drop();
+  });
+
+  it('lists every user schema, hides partitions and treats materialized views as views', async () => {
+    const tables = await connector.listTables(db.name);
+    expect(tables.map((t) => `${t.schema}.${t.name}:${t.type}`)).toEqual(['public.serials:TABLE', 'sales.daily:VIEW', 'sales.events:TABLE']);
+  });
+
+  it('reports composite keys, identity, serial and generated columns', async () => {
+    const events = await connector.listColumns(db.name, 'sales', 'events');
+    expect(events.map((c) => [c.name, c.primaryKey, c.autoIncrement, c.defaultValue, c.precision, c.scale])).toEqual([
+      ['id', true, true, null, 64, 0],
+      ['at', true, false, null, null, null],
+      ['amount', false, false, null, 12, 3],
+      ['amount_x2', false, false, null, null, null],
+    ]);
+    const serials = await connector.listColumns(db.name, 'public', 'serials');
+    expect(serials.map((c) => [c.name, c.dataType, c.autoIncrement, c.defaultValue, c.maxLength])).toEqual([
+      ['id', 'integer', true, "nextval('serials_id_seq'::regclass)", null],
+      ['code', 'character(3)', false, 'abc', 3],
+      ['note', 'character varying', false, null, null],
+    ]);
+  });
+
+  it('an unknown database fails with SQLSTATE 3D000', async () => {
+    const error = await connector.listTables('opendms_no_such_db').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetDbError);
+    expect(error).toMatchObject({ code: '3D000', sqlState: '3D000', kind: 'not_found' });
+  });
+
+  it('does not wait behind a lock held by a running schema change', async () => {
+    const locker = new pg.Client({ connectionString: db.url });
+    await locker.connect();
+    try {
+      await locker.query('begin; lock table public.serials in access exclusive mode');
+      const quick = createConnector({ engine: 'postgresql', ...parsedPgUrl(), queryTimeoutMs: 2_000 }, { sqliteAllowedDir: '/nonexistent' });
+      try {
+        expect((await quick.listTables(db.name)).length).toBe(3);
+        expect(await quick.listColumns(db.name, 'public', 'serials')).toHaveLength(3);
+      } finally {
+        await quick.close();
+      }
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
+  });
+
+  it('normalizes real server errors with SQLSTATE, position, detail and kind', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const fail = (sql: string) => client.query(sql).then(() => undefined, (e: unknown) => toPostgresError(e, ''));
+    try {
+      expect(await fail('selec 1')).toMatchObject({ code: '42601', kind: 'sql', position: 1 });
+      await client.query('create temp table u (k int unique); insert into u values (1)');
+      expect(await fail('insert into u values (1)')).toMatchObject({ code: '23505', kind: 'sql', detail: 'Key (k)=(1) already exists.' });
+      await client.query("set statement_timeout = '20ms'");
+      expect(await fail('select pg_sleep(1)')).toMatchObject({ code: '57014', sqlState: '57014', kind: 'timeout' });
+    } finally {
+      await client.end();
+    }
+  });
+});

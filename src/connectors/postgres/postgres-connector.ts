@@ -1,0 +1,107 @@
+import pg from 'pg';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  type ColumnInfo,
+  type ConnectionSpec,
+  type Connector,
+  type DatabaseInfo,
+  type TableInfo,
+} from '../connector.js';
+import { toPostgresError } from './postgres-errors.js';
+import { listPgColumns, listPgDatabases, listPgTables, type PgRun } from './postgres-introspector.js';
+
+/** The database a PostgreSQL login reaches when the spec names none (always present). */
+const DEFAULT_DATABASE = 'postgres';
+/** Two connections per database: metadata calls are short and a ticket runs one statement at a time. */
+const POOL_SIZE = 2;
+/** Idle connections are closed after 30 s so browsing many databases holds no server sessions. */
+const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * The server enforces queryTimeoutMs (statement_timeout, SQLSTATE 57014, a clear error); the client
+ * gives up this much later, only for a server that stopped answering.
+ */
+const CLIENT_TIMEOUT_GRACE_MS = 5_000;
+
+/**
+ * PostgreSQL through node-postgres. A PostgreSQL session is bound to one database, so the
+ * connector keeps one small pool per database it has visited.
+ */
+export class PostgresConnector implements Connector {
+  readonly engine = 'postgresql' as const;
+  readonly #spec: ConnectionSpec;
+  readonly #pools = new Map<string, pg.Pool>();
+
+  constructor(spec: ConnectionSpec) {
+    this.#spec = spec;
+  }
+
+  test(): Promise<{ version: string }> {
+    return this.#guard(async () => {
+      const [row] = await this.#runIn(this.#defaultDatabase())('select version() as version');
+      return { version: String(row?.version) };
+    });
+  }
+
+  listDatabases(): Promise<DatabaseInfo[]> {
+    return this.#guard(() => listPgDatabases(this.#runIn(this.#defaultDatabase())));
+  }
+
+  /** Connects to `database` itself: catalogs only describe the database of the session. */
+  listTables(database: string): Promise<TableInfo[]> {
+    return this.#guard(() => listPgTables(this.#runIn(database)));
+  }
+
+  listColumns(database: string, schema: string, table: string): Promise<ColumnInfo[]> {
+    return this.#guard(() => listPgColumns(this.#runIn(database), schema, table));
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.end()));
+  }
+
+  #defaultDatabase(): string {
+    return this.#spec.database || DEFAULT_DATABASE;
+  }
+
+  /** The pool of one database, created on first use. */
+  #getPool(database: string): pg.Pool {
+    let pool = this.#pools.get(database);
+    if (!pool) {
+      const queryTimeoutMs = this.#spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+      pool = new pg.Pool({
+        host: this.#spec.host,
+        port: this.#spec.port,
+        user: this.#spec.user,
+        password: this.#spec.password,
+        database,
+        max: POOL_SIZE,
+        idleTimeoutMillis: IDLE_TIMEOUT_MS,
+        connectionTimeoutMillis: this.#spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        statement_timeout: queryTimeoutMs,
+        query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS,
+        application_name: 'opendms',
+        allowExitOnIdle: true,
+      });
+      // An idle connection that dies (server restart, network) is dropped by the pool; the next
+      // query opens a new one and reports its own error. Without a listener the process would crash.
+      pool.on('error', () => {});
+      this.#pools.set(database, pool);
+    }
+    return pool;
+  }
+
+  #runIn(database: string): PgRun {
+    return async (sql, params = []) => (await this.#getPool(database).query(sql, params)).rows as Record<string, unknown>[];
+  }
+
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toPostgresError(err, this.#spec.password);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * PostgreSQL metadata from pg_catalog (information_schema hides objects the login cannot use and
+ * has no comments or row estimates). Numbers are cast to int/float8 in SQL so the result does not
+ * depend on the process-wide pg type parsers.
+ */
+import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import { normalizeDefault } from '../sql-literal.js';
+
+/** Runs one parameterized statement and returns its rows. */
+export type PgRun = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** Databases a login can actually use: no templates, no `datallowconn = false`, CONNECT granted. */
+export async function listPgDatabases(run: PgRun): Promise<DatabaseInfo[]> {
+  const rows = await run(
+    `select datname as name, pg_encoding_to_char(encoding) as encoding
+       from pg_database
+      where datallowconn and not datistemplate and has_database_privilege(oid, 'CONNECT')
+      order by datname`,
+  );
+  return rows.map((r) => ({ name: String(r.name), encoding: String(r.encoding) }));
+}
+
+/**
+ * Sizes come from relpages (table, TOAST and indexes; kept by VACUUM/ANALYZE) rather than
+ * pg_total_relation_size, which takes a lock and would wait behind a running ALTER TABLE.
+ *
+ * Relation kinds listed: r table, p partitioned table, f foreign table, v view, m materialized view.
+ * Partitions are left out (their parent is listed). Schemas named `pg_*` are the system's own.
+ */
+const VIEW_KINDS = ['v', 'm'];
+
+export async function listPgTables(run: PgRun): Promise<TableInfo[]> {
+  const rows = await run(
+    `select n.nspname as schema, c.relname as name, c.relkind as relkind,
+            coalesce(obj_description(c.oid, 'pg_class'), '') as comment,
+            case when c.reltuples >= 0 then c.reltuples::float8 end as estimated_rows,
+            (select sum(r.relpages)::float8 * current_setting('block_size')::float8 from pg_class r
+              where r.oid = c.oid or r.oid = c.reltoastrelid
+                 or r.oid in (select indexrelid from pg_index where indrelid = c.oid)) as size_bytes,
+            (select pg_encoding_to_char(encoding) from pg_database where datname = current_database()) as encoding
+       from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace
+      where c.relkind in ('r', 'p', 'f', 'v', 'm') and not c.relispartition
+        and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+      order by n.nspname, c.relname`,
+  );
+  return rows.map((r) => {
+    const isView = VIEW_KINDS.includes(String(r.relkind));
+    return {
+      schema: String(r.schema),
+      name: String(r.name),
+      type: isView ? 'VIEW' : 'TABLE',
+      engine: null,
+      comment: String(r.comment),
+      estimatedRows: isView ? null : (r.estimated_rows as number | null),
+      sizeBytes: isView ? null : (r.size_bytes as number | null),
+      encoding: isView ? null : String(r.encoding),
+    };
+  });
+}
+
+/**
+ * Defaults are deparsed with relation 0: a default cannot refer to columns, and naming the relation
+ * would make pg_get_expr lock it, waiting behind a running ALTER TABLE. (Generated columns, whose
+ * expressions do refer to columns, are not defaults and are skipped.)
+ *
+ * Lengths, precision and scale come from the helper functions behind information_schema.columns
+ * (stable since 7.4), so they match what that view reports, domains included.
+ */
+export async function listPgColumns(run: PgRun, schema: string, table: string): Promise<ColumnInfo[]> {
+  const rows = await run(
+    `select a.attname as name,
+            format_type(a.atttypid, a.atttypmod) as data_type,
+            not a.attnotnull as nullable,
+            case when a.attgenerated = '' then pg_get_expr(d.adbin, 0) end as default_value,
+            a.attidentity <> '' as is_identity,
+            coalesce(col_description(c.oid, a.attnum), '') as comment,
+            coalesce(a.attnum = any(pk.indkey), false) as primary_key,
+            information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*),
+              information_schema._pg_truetypmod(a.*, t.*)) as max_length,
+            information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, t.*),
+              information_schema._pg_truetypmod(a.*, t.*)) as num_precision,
+            information_schema._pg_numeric_scale(information_schema._pg_truetypid(a.*, t.*),
+              information_schema._pg_truetypmod(a.*, t.*)) as num_scale
+       from pg_attribute a
+       join pg_class c on c.oid = a.attrelid
+       join pg_namespace n on n.oid = c.relnamespace
+       join pg_type t on t.oid = a.atttypid
+       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+       left join pg_index pk on pk.indrelid = c.oid and pk.indisprimary
+      where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p', 'f', 'v', 'm')
+        and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`,
+    [schema, table],
+  );
+  return rows.map((r, i) => {
+    const rawDefault = r.default_value === null ? null : String(r.default_value);
+    return {
+      name: String(r.name),
+      position: i + 1,
+      dataType: String(r.data_type),
+      nullable: r.nullable === true,
+      defaultValue: normalizeDefault(rawDefault),
+      comment: String(r.comment),
+      primaryKey: r.primary_key === true,
+      autoIncrement: r.is_identity === true || (rawDefault?.startsWith('nextval(') ?? false),
+      maxLength: r.max_length as number | null,
+      precision: r.num_precision as number | null,
+      scale: r.num_scale as number | null,
+    };
+  });
+}

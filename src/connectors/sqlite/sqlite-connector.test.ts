@@ -1,0 +1,103 @@
+/** SQLite-only behaviour: the allowed-folder rule, read-only access, rowid aliases, statistics. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnector, TargetDbError, type Connector } from '../index.js';
+
+let root: string;
+let allowed: string;
+const opened: Connector[] = [];
+
+function connectorFor(host: string): Connector {
+  const connector = createConnector({ engine: 'sqlite', host, port: 0, user: '', password: '' }, { sqliteAllowedDir: allowed });
+  opened.push(connector);
+  return connector;
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<TargetDbError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TargetDbError);
+  return error as TargetDbError;
+}
+
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-sqlite-'));
+  allowed = path.join(root, 'allowed');
+  fs.mkdirSync(allowed);
+  const inside = new SQLite(path.join(allowed, 'inside.db'));
+  inside.exec(`
+    create table plain (id integer primary key, v text);
+    create table keyed (id integer primary key, v text) without rowid;
+    create table big (id bigint primary key, v text);
+    insert into plain (v) values ('a'), ('b'), ('c');
+    analyze;`);
+  inside.close();
+  new SQLite(path.join(root, 'outside.db')).close();
+  fs.symlinkSync(path.join(root, 'outside.db'), path.join(allowed, 'escape.db'));
+  fs.writeFileSync(path.join(allowed, 'not-a-db.db'), 'plain text, not SQLite '.repeat(20));
+});
+
+afterAll(async () => {
+  for (const c of opened) await c.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('sqlite connector: allowed folder', () => {
+  it.each([
+    ['an absolute path outside', () => path.join(root, 'outside.db')],
+    ['a relative path climbing out', () => '../outside.db'],
+    ['a symbolic link pointing outside', () => path.join(allowed, 'escape.db')],
+    ['the folder itself', () => allowed],
+    ['a missing file outside (existence not revealed)', () => path.join(root, 'missing.db')],
+  ])('refuses %s with PATH_NOT_ALLOWED', async (_label, host) => {
+    const error = await errorOf(connectorFor(host()).test());
+    expect(error).toMatchObject({ engine: 'sqlite', code: 'PATH_NOT_ALLOWED', kind: 'config' });
+    expect(error.message).toContain('outside the folder allowed');
+  });
+
+  it('opens a path relative to the allowed folder', async () => {
+    await expect(connectorFor('inside.db').test()).resolves.toEqual({ version: expect.stringMatching(/^3\./) });
+  });
+
+  it('reports a missing file inside the folder as not_found', async () => {
+    const error = await errorOf(connectorFor('missing.db').test());
+    expect(error).toMatchObject({ code: 'SQLITE_CANTOPEN', kind: 'not_found' });
+    expect(fs.existsSync(path.join(allowed, 'missing.db'))).toBe(false);
+  });
+
+  it('reports a file that is not a database', async () => {
+    const error = await errorOf(connectorFor('not-a-db.db').test());
+    expect(error).toMatchObject({ code: 'SQLITE_NOTADB', kind: 'connection' });
+  });
+});
+
+describe('sqlite connector: metadata', () => {
+  it('never writes to the file', async () => {
+    const file = path.join(allowed, 'inside.db');
+    const before = fs.readFileSync(file);
+    const connector = connectorFor(file);
+    await connector.listTables('main');
+    await connector.listColumns('main', 'main', 'plain');
+    await connector.close();
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.readdirSync(allowed).filter((f) => f.startsWith('inside.db-'))).toEqual([]);
+  });
+
+  it('reads row estimates from ANALYZE statistics', async () => {
+    const tables = await connectorFor('inside.db').listTables('main');
+    expect(tables.find((t) => t.name === 'plain')?.estimatedRows).toBe(3);
+  });
+
+  it('marks only a rowid alias as auto-increment', async () => {
+    const connector = connectorFor('inside.db');
+    const autoIncrement = async (table: string) => (await connector.listColumns('main', 'main', table))[0]?.autoIncrement;
+    expect(await autoIncrement('plain')).toBe(true);
+    expect(await autoIncrement('keyed')).toBe(false);
+    expect(await autoIncrement('big')).toBe(false);
+  });
+});

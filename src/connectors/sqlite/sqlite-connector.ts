@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import {
+  type ColumnInfo,
+  type ConnectionSpec,
+  type Connector,
+  type DatabaseInfo,
+  type TableInfo,
+} from '../connector.js';
+import { toSqliteError, unknownSqliteDatabase } from './sqlite-errors.js';
+import { listSqliteColumns, listSqliteDatabases, listSqliteTables, SQLITE_MAIN } from './sqlite-introspector.js';
+import { resolveSqlitePath } from './sqlite-path.js';
+
+/**
+ * How long to wait for another process's write lock before SQLITE_BUSY. better-sqlite3 waits
+ * synchronously, blocking the event loop, so this stays short whatever the instance's query timeout.
+ */
+const BUSY_TIMEOUT_MS = 2_000;
+
+/**
+ * A SQLite file as a target instance, through better-sqlite3. `Host` is the file path, which must
+ * lie inside `allowedDir`. The file is opened read-only and must already exist: introspection never
+ * creates or changes it. User, password and port are ignored.
+ *
+ * better-sqlite3 is synchronous; the async methods keep the Connector contract, and one statement
+ * at a time is what a ticket needs.
+ */
+export class SqliteConnector implements Connector {
+  readonly engine = 'sqlite' as const;
+  readonly #spec: ConnectionSpec;
+  readonly #allowedDir: string;
+  #db: Database.Database | undefined;
+
+  constructor(spec: ConnectionSpec, allowedDir: string) {
+    this.#spec = spec;
+    this.#allowedDir = allowedDir;
+  }
+
+  async test(): Promise<{ version: string }> {
+    return this.#guard((db) => {
+      // Reading the schema makes SQLite check the file header (SQLITE_NOTADB for a non-database).
+      db.prepare('select count(*) from sqlite_master').get();
+      const row = db.prepare<[], { version: string }>('select sqlite_version() as version').get();
+      return { version: String(row?.version) };
+    });
+  }
+
+  async listDatabases(): Promise<DatabaseInfo[]> {
+    return this.#guard(listSqliteDatabases);
+  }
+
+  async listTables(database: string): Promise<TableInfo[]> {
+    if (database !== SQLITE_MAIN) throw unknownSqliteDatabase(database);
+    return this.#guard(listSqliteTables);
+  }
+
+  /** `schema` is always `main`; only `database` is checked. */
+  async listColumns(database: string, _schema: string, table: string): Promise<ColumnInfo[]> {
+    if (database !== SQLITE_MAIN) throw unknownSqliteDatabase(database);
+    return this.#guard((db) => listSqliteColumns(db, table));
+  }
+
+  async close(): Promise<void> {
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  /** The connection, opened on first use (path check included) so construction never fails. */
+  #getDb(): Database.Database {
+    this.#db ??= new Database(resolveSqlitePath(this.#spec.host, this.#allowedDir), {
+      readonly: true,
+      fileMustExist: true,
+      timeout: BUSY_TIMEOUT_MS,
+    });
+    return this.#db;
+  }
+
+  #guard<T>(fn: (db: Database.Database) => T): T {
+    try {
+      return fn(this.#getDb());
+    } catch (err) {
+      throw toSqliteError(err);
+    }
+  }
+}
