@@ -6,6 +6,8 @@ import type {
   TenantTable,
   UserTable,
 } from '../modules/identity/identity.table.js';
+import type { JobTable } from '../jobs/job.table.js';
+import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
 
 /**
  * The metadata store's tables, as Kysely sees them. Each module declares its own row types in a
@@ -18,4 +20,12 @@ export interface Database {
   access_key: AccessKeyTable;
   signature_nonce: SignatureNonceTable;
   setting: SettingTable;
+  job: JobTable;
+  instance: InstanceTable;
+  instance_db: InstanceDbTable;
+  logic_db: LogicDbTable;
+  logic_db_member: LogicDbMemberTable;
+  resource_owner: ResourceOwnerTable;
+  meta_table: MetaTableTable;
+  meta_column: MetaColumnTable;
 }

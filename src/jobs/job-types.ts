@@ -1,0 +1,20 @@
+/**
+ * The job registry: job name → payload type. `JobQueue<JobPayloads>` checks, at compile time, that
+ * `enqueue('name', payload)` and the handler registered for `'name'` agree on the payload.
+ *
+ * Payloads are plain JSON objects (they are stored as JSON text on SQLite and as jsonb by pg-boss):
+ * ids, names and numbers, never class instances, Dates (use epoch ms) or functions. Keep them small
+ * and let the handler read current state from the store; a payload is a snapshot taken at enqueue
+ * time and may be stale by the time the job runs.
+ *
+ * Adding a job: add one line here (name → payload type), write its handler in
+ * `src/tasks/<name>.task.ts`, and register it in the composition root. Later issues add theirs
+ * (ticket execution, approval expiry, export cleanup, …). Infrastructure never imports `modules/`,
+ * so payload types here are plain data shapes, not domain types.
+ */
+export interface JobPayloads {
+  /** Deletes expired rows of `signature_nonce` (replay protection of signed API requests). */
+  'purge-signature-nonces': Record<string, never>;
+}
+
+export type JobName = keyof JobPayloads & string;
