@@ -1,13 +1,31 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
 import type { Store } from './db.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/** Arbitrary constant naming OpenDMS's migration lock among PostgreSQL advisory locks. */
+const PG_MIGRATION_LOCK = 0x0d5_0001;
+
 /**
- * Brings the store to the newest schema. Kysely's Migrator takes a lock (a row lock on PostgreSQL),
- * so when several processes start at once one migrates and the others wait, then find nothing to do.
- * A store that has migrations this build does not know is newer than us: refuse to run against it.
+ * Brings the store to the newest schema. When several processes start at once, one migrates and
+ * the others wait, then find nothing to do: on PostgreSQL a session advisory lock held on one
+ * connection serializes them (Kysely's own lock table cannot, since creating that table races);
+ * SQLite has a single writer. A store that has migrations this build does not know is newer than
+ * us: refuse to run against it.
  */
 export async function migrateToLatest(store: Store): Promise<string[]> {
+  if (store.dialect === 'sqlite') return migrateWith(store, store.db);
+  return store.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${PG_MIGRATION_LOCK})`.execute(conn);
+    try {
+      return await migrateWith(store, conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${PG_MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}
+
+async function migrateWith(store: Store, db: Kysely<Database>): Promise<string[]> {
   const ctx = { dialect: store.dialect };
   const provider: MigrationProvider = {
     async getMigrations() {
@@ -17,13 +35,16 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
     },
   };
   const migrator = new Migrator({
-    db: store.db,
+    db,
     provider,
     migrationTableName: 'opendms_migration',
     migrationLockTableName: 'opendms_migration_lock',
+    // Kysely looks for its tables across all schemas unless told which: name ours, or a second
+    // OpenDMS store in another schema of the same database would hide it.
+    ...(store.postgres ? { migrationTableSchema: store.postgres.schema } : {}),
   });
   const known = new Set(MIGRATIONS.map(([name]) => name));
-  const applied = await appliedMigrations(store);
+  const applied = await appliedMigrations(db);
   const unknown = applied.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new Error(
@@ -36,9 +57,9 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-async function appliedMigrations(store: Store): Promise<string[]> {
+async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
   try {
-    const rows = await (store.db as unknown as import('kysely').Kysely<{ opendms_migration: { name: string } }>)
+    const rows = await (db as unknown as Kysely<{ opendms_migration: { name: string } }>)
       .selectFrom('opendms_migration')
       .select('name')
       .execute();
