@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config.js';
+import { createJobQueue } from './jobs/queue.js';
 import { loadMasterKey, SecretBox } from './lib/secret-box.js';
 import type { Deps } from './modules/context.js';
 import { openStore, type Store } from './storage/db.js';
@@ -7,14 +8,16 @@ import { migrateToLatest } from './storage/migrate.js';
 
 /**
  * Opens and migrates the metadata store and builds the domain deps. Shared by `serve`, `worker`
- * and the administrative CLI commands.
+ * and the administrative CLI commands. The job queue is created but not started: only processes
+ * that run background work start it.
  */
 export async function openRuntime(config: Config): Promise<{ deps: Deps; store: Store; migrated: string[] }> {
   const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, sqlitePath: path.join(config.dataDir, 'opendms.db') });
   try {
     const migrated = await migrateToLatest(store);
     const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
-    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now } };
+    const jobs = createJobQueue(store, {});
+    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs } };
   } catch (e) {
     await store.close();
     throw e;

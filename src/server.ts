@@ -7,6 +7,7 @@ import { buildApp } from './http/app.js';
 import { bootstrap, type BootstrapResult } from './modules/identity/bootstrap.js';
 import { openRuntime } from './runtime.js';
 import type { Deps } from './modules/context.js';
+import { registerTasks, scheduleNoncePurge } from './tasks/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -35,6 +36,10 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     if (boot.created && boot.accessKey?.generated) saveAdminKey(config.dataDir, boot);
     if (options.printBootstrap && boot.created && boot.accessKey) printAdminKey(config, boot);
 
+    registerTasks(deps);
+    await deps.jobs.start();
+    const stopSchedules = scheduleNoncePurge(deps);
+
     app = buildApp({
       deps,
       registry: createRegistry(),
@@ -51,12 +56,15 @@ export async function startServer(config: Config, options: { logger?: boolean | 
       url: `http://${host}:${port}`,
       bootstrap: boot,
       close: async () => {
-        await running.close();
+        stopSchedules();
+        await running.close(); // drains in-flight requests
+        await deps.jobs.stop();
         await store.close();
       },
     };
   } catch (e) {
     await app?.close();
+    await deps.jobs.stop().catch(() => undefined);
     await store.close();
     throw e;
   }

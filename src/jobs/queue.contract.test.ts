@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../storage/db.js';
 import { describeWithServer, PG_URL } from '../../test/helpers/servers.js';
 import { postgresTestStore, sqliteTestStore } from '../../test/helpers/store.js';
-import { deleteExpiredSignatureNonces, purgeSignatureNoncesTask } from '../tasks/purge-signature-nonces.task.js';
+import { deleteExpiredNonces } from '../modules/identity/identity.repository.js';
+import { purgeSignatureNoncesTask } from '../tasks/purge-signature-nonces.task.js';
 import { pgBossSchema } from './pgboss-runner.js';
 import { createJobQueue, type JobContext, type JobInfo, type JobQueue, type JobState } from './queue.js';
 
@@ -310,13 +311,13 @@ function contract(target: Target): void {
         { access_key_id: 'ak', nonce: 'fresh', expires_at: now + 60_000 },
       ])
       .execute();
-    queue.register('purge-signature-nonces', purgeSignatureNoncesTask(store.db));
+    queue.register('purge-signature-nonces', purgeSignatureNoncesTask({ db: store.db, now: Date.now }));
     const id = await queue.enqueue('purge-signature-nonces', {}, { key: 'purge-signature-nonces' });
     await queue.start();
     await waitForState(queue, id!, 'completed');
     const left = await store.db.selectFrom('signature_nonce').select('nonce').execute();
     expect(left).toEqual([{ nonce: 'fresh' }]);
-    expect(await deleteExpiredSignatureNonces(store.db, now)).toBe(0); // idempotent
+    expect(await deleteExpiredNonces(store.db, now)).toBe(0); // idempotent
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { JobQueue } from '../jobs/queue.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Db, Store } from '../storage/db.js';
 
@@ -12,6 +13,8 @@ export interface Deps {
   readonly secrets: SecretBox;
   readonly config: Config;
   readonly now: () => number;
+  /** Background jobs; enqueue with `{ trx: deps.db }` inside a transaction so both commit together. */
+  readonly jobs: JobQueue;
 }
 
 /** The same deps bound to a transaction: services called with it share one commit. */
