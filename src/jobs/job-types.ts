@@ -15,6 +15,8 @@
 export interface JobPayloads {
   /** Deletes expired rows of `signature_nonce` (replay protection of signed API requests). */
   'purge-signature-nonces': Record<string, never>;
+  /** Delivers one ticket event to the tenant's webhooks (each delivery retried on its own). */
+  'notify-ticket-event': { eventId: number; tenantId: number };
 }
 
 export type JobName = keyof JobPayloads & string;

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import { zBool, zLong } from '../plugin-param.js';
+import { EXEC_MODES, type TicketTypeDefinition } from '../ticket-type.js';
+
+const sqlType = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.enum(['TEXT', 'ATTACHMENT']));
+
+/** DC_COMMON `PluginParam` (reference §4.1; `CreateDataCorrectOrder` uses the same content in PascalCase). */
+const schema = z
+  .object({
+    dbItemList: z.array(z.object({ dbId: zLong, logic: zBool.default(false) })).min(1, 'at least one database').max(LIMITS.targetDatabases),
+    sqlType: sqlType.default('TEXT'),
+    execSQL: z.string().max(LIMITS.sqlTextChars).optional(),
+    execSql: z.string().max(LIMITS.sqlTextChars).optional(),
+    attachmentName: z.string().optional(),
+    estimateAffectRows: zLong.pipe(z.number().min(0)).optional(),
+    classify: z.string().max(256).optional(),
+    rbSQLType: sqlType.optional(),
+    rollbackSqlType: sqlType.optional(),
+    rbSQL: z.string().max(LIMITS.sqlTextChars).optional(),
+    rollbackSQL: z.string().max(LIMITS.sqlTextChars).optional(),
+    rbAttachmentName: z.string().nullable().optional(),
+    rollbackAttachmentName: z.string().nullable().optional(),
+    execMode: z
+      .string()
+      .transform((s) => s.toUpperCase())
+      .pipe(z.enum(EXEC_MODES))
+      .default('COMMITOR'),
+  })
+  // One spelling per concept: the older `execSql`, the dedicated Action's `rollbackSQL` … are accepted.
+  .transform(({ execSql, rollbackSqlType, rollbackSQL, rollbackAttachmentName, ...p }) => ({
+    ...p,
+    execSQL: p.execSQL ?? execSql,
+    rbSQLType: p.rbSQLType ?? rollbackSqlType,
+    rbSQL: p.rbSQL ?? rollbackSQL,
+    rbAttachmentName: p.rbAttachmentName ?? rollbackAttachmentName ?? undefined,
+  }))
+  .refine((p) => (p.sqlType === 'TEXT' ? (p.execSQL ?? '').trim() !== '' : (p.attachmentName ?? '') !== ''), {
+    message: 'execSQL is required when sqlType is TEXT, attachmentName when it is ATTACHMENT',
+    path: ['execSQL'],
+  })
+  .refine((p) => p.rbSQLType !== 'ATTACHMENT' || (p.rbAttachmentName ?? '') !== '', {
+    message: 'rbAttachmentName is required when rbSQLType is ATTACHMENT',
+    path: ['rbAttachmentName'],
+  });
+
+export type DataChangeParams = z.infer<typeof schema>;
+
+/** A regular data change; precheck, execution, backup and rollback come with the data-change issue. */
+export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
+  pluginType: 'DC_COMMON',
+  title: 'regular data change',
+  schema,
+  targets: (p) => p.dbItemList.map((d) => ({ dbId: d.dbId, logic: d.logic })),
+  attachments: (p) => [p.sqlType === 'ATTACHMENT' ? p.attachmentName : undefined, p.rbSQLType === 'ATTACHMENT' ? p.rbAttachmentName : undefined].filter((k): k is string => !!k),
+  routingFacts: (p) => ({ estimatedRows: p.estimateAffectRows }),
+  execMode: (p) => p.execMode,
+  describe: (p) =>
+    `Data change on ${p.dbItemList.length} database(s)${p.estimateAffectRows !== undefined ? `, about ${p.estimateAffectRows} rows` : ''}: ${p.sqlType === 'TEXT' ? (p.execSQL ?? '').slice(0, 200) : `attachment ${p.attachmentName}`}`,
+};
