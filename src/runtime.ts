@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createJobQueue } from './jobs/queue.js';
@@ -12,6 +13,8 @@ import { migrateToLatest } from './storage/migrate.js';
  * that run background work start it.
  */
 export async function openRuntime(config: Config): Promise<{ deps: Deps; store: Store; migrated: string[] }> {
+  // SQLite target databases must live under this folder; create it so users can drop files in.
+  fs.mkdirSync(config.sqliteInstanceDir, { recursive: true });
   const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, sqlitePath: path.join(config.dataDir, 'opendms.db') });
   try {
     const migrated = await migrateToLatest(store);

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { createRegistry } from './http/actions/index.js';
 import { buildApp } from './http/app.js';
 import { bootstrap, type BootstrapResult } from './modules/identity/bootstrap.js';
+import { registerDemoDatabase } from './modules/instances/demo.js';
 import { openRuntime } from './runtime.js';
 import type { Deps } from './modules/context.js';
 import { registerTasks, scheduleNoncePurge } from './tasks/index.js';
@@ -35,6 +36,7 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     const boot = await bootstrap(deps, { accessKey: given });
     if (boot.created && boot.accessKey?.generated) saveAdminKey(config.dataDir, boot);
     if (options.printBootstrap && boot.created && boot.accessKey) printAdminKey(config, boot);
+    if (config.demo) await registerDemoDatabase(deps, { tenantId: boot.tenantId, adminUserId: boot.userId });
 
     registerTasks(deps);
     await deps.jobs.start();

@@ -35,8 +35,14 @@ export interface TestServer {
 
 export const ADMIN_KEY: Key = { accessKeyId: 'LTAItestadmin000000000001', accessKeySecret: 'test-admin-secret-+/=!*()' };
 
-export async function startTestServer(opts: { store?: 'sqlite' | 'postgres'; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-srv-'));
+/**
+ * `demo`: start as `serve --demo`. `dataDir`: use this folder (to restart on the same data); the
+ * caller then removes it, `close()` does not.
+ */
+export async function startTestServer(
+  opts: { store?: 'sqlite' | 'postgres'; env?: Record<string, string>; demo?: boolean; dataDir?: string } = {},
+): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-srv-'));
   let dropSchema: (() => Promise<void>) | undefined;
   const env: Record<string, string | undefined> = {
     OPENDMS_BOOTSTRAP_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId,
@@ -50,7 +56,7 @@ export async function startTestServer(opts: { store?: 'sqlite' | 'postgres'; env
     env.OPENDMS_DATABASE_URL = PG_URL;
     env.OPENDMS_DATABASE_SCHEMA = s.schema;
   }
-  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir }, env);
+  const config = loadConfig({ host: '127.0.0.1', port: 0, dataDir, demo: opts.demo }, env);
   const server = await startServer(config);
   const port = Number(new URL(server.url).port);
   return {
@@ -62,7 +68,7 @@ export async function startTestServer(opts: { store?: 'sqlite' | 'postgres'; env
     close: async () => {
       await server.close();
       await dropSchema?.();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,9 +1,23 @@
 import { buildRegistry, type AnyAction } from '../rpc/registry.js';
 import { accessKeyActions } from './access-keys.actions.js';
+import { databaseActions } from './databases.actions.js';
+import { instanceActions } from './instances.actions.js';
+import { logicDatabaseActions } from './logic-databases.actions.js';
+import { orderActions } from './orders.actions.js';
+import { ownerActions } from './owners.actions.js';
 import { tenantActions } from './tenants.actions.js';
 import { userActions } from './users.actions.js';
 
 /** Every Action the RPC endpoint serves. */
-export const ALL_ACTIONS: readonly AnyAction[] = [...tenantActions, ...userActions, ...accessKeyActions];
+export const ALL_ACTIONS: readonly AnyAction[] = [
+  ...tenantActions,
+  ...userActions,
+  ...accessKeyActions,
+  ...instanceActions,
+  ...databaseActions,
+  ...logicDatabaseActions,
+  ...ownerActions,
+  ...orderActions,
+];
 
 export const createRegistry = (): ReadonlyMap<string, AnyAction> => buildRegistry(ALL_ACTIONS);
