@@ -1,0 +1,135 @@
+/**
+ * Shared pieces of the benchmarks: a server child process, signed V1 requests built with the real
+ * clients' signing code (@alicloud/openapi-util), and latency statistics.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+
+const require = createRequire(import.meta.url);
+const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
+
+export const KEY = { id: 'LTAIbenchadmin0000000001', secret: 'bench-secret-0123456789abcdef' };
+
+export interface BenchServer {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/cli/main.js serve` on a free port with its own data dir (and PG schema). */
+export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve', '--port', String(port), '--data-dir', dataDir, '--demo'], {
+    env: { ...process.env, OPENDMS_BOOTSTRAP_ACCESS_KEY_ID: KEY.id, OPENDMS_BOOTSTRAP_ACCESS_KEY_SECRET: KEY.secret, OPENDMS_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('OpenDMS listening')) resolve();
+    });
+  });
+  return {
+    url,
+    dataDir,
+    child,
+    stop: async () => {
+      child.removeAllListeners('exit');
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await done;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function send(url: string, method: string, body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method, agent, headers: body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** One signed V1 POST, as pop-core sends it (every parameter in the form body). */
+export async function call(url: string, action: string, params: Record<string, string>): Promise<any> {
+  const all: Record<string, string> = {
+    Action: action,
+    Version: '2018-11-01',
+    Format: 'JSON',
+    AccessKeyId: KEY.id,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: crypto.randomBytes(16).toString('hex'),
+    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...params,
+  };
+  all.Signature = OpenApiUtil.getRPCSignature(all, 'POST', KEY.secret);
+  const res = await send(`${url}/`, 'POST', new URLSearchParams(all).toString());
+  const body = JSON.parse(res.text) as any;
+  if (res.status !== 200 || body.Success !== true) throw new Error(`${action} failed: ${res.status} ${res.text}`);
+  return body;
+}
+
+export async function healthz(url: string): Promise<void> {
+  const res = await send(`${url}/healthz`, 'GET');
+  if (res.status !== 200) throw new Error(`healthz ${res.status}`);
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** `concurrency` loops calling `fn` until `seconds` have passed. Latencies in ms. */
+export async function load(concurrency: number, seconds: number, fn: () => Promise<unknown>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await fn();
+          latencies.push(performance.now() - t);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  return { requests: latencies.length, errors, seconds: elapsed, perSecond: latencies.length / elapsed, ...percentiles(latencies) };
+}
+
+export function percentiles(latencies: number[]): { p50: number; p99: number } {
+  const s = [...latencies].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+export const fmt = (n: number, digits = 1): string => n.toFixed(digits);
