@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_ACTIONS } from '../actions/index.js';
+import { renderLifecycleDoc } from '../../modules/tickets/lifecycle-doc.js';
 import { renderApiDocs } from './api-docs.js';
 
 describe('docs/api', () => {
@@ -11,5 +12,10 @@ describe('docs/api', () => {
       const onDisk = fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), 'utf8') : '(missing)';
       expect(onDisk, `docs/api/${file} is stale`).toBe(text);
     }
+  });
+
+  it('docs/ticket-lifecycle.md matches the state machine', () => {
+    const file = path.resolve(import.meta.dirname, '../../../docs/ticket-lifecycle.md');
+    expect(fs.readFileSync(file, 'utf8')).toBe(renderLifecycleDoc());
   });
 });
