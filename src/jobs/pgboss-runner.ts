@@ -150,11 +150,13 @@ export class PgBossJobQueue<Payloads extends PayloadRegistry<Payloads>> implemen
   async #configureQueue(name: string): Promise<void> {
     await this.#open();
     const registration = this.#registrations.get(name);
-    if (!registration) return this.#boss.createQueue(name);
+    if (!registration) return retryConcurrentDdl(() => this.#boss.createQueue(name));
     // The handler's process owns the lease; pg-boss copies it onto each job at insert.
     const queue = { name, policy: 'standard' as const, expireInSeconds: Math.max(1, Math.ceil(registration.leaseSeconds)) };
-    await this.#boss.createQueue(name, queue);
-    await this.#boss.updateQueue(name, queue);
+    await retryConcurrentDdl(async () => {
+      await this.#boss.createQueue(name, queue);
+      await this.#boss.updateQueue(name, queue);
+    });
   }
 
   async #send(db: Kysely<Database>, name: string, payload: object, o: ResolvedEnqueueOptions): Promise<string | null> {
@@ -245,4 +247,21 @@ interface PgBossJobRow {
   retry_count: number;
   started_on: Date | null;
   output: unknown;
+}
+
+/**
+ * pg-boss creates a queue with DDL (a partition of its job table). Processes starting together on
+ * one store create the same queues at once and can deadlock (40P01) or collide (23505); the
+ * statements are idempotent, so the loser simply tries again after a short random pause.
+ */
+async function retryConcurrentDdl(fn: () => Promise<void>, attempts = 5): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (i >= attempts || (code !== '40P01' && code !== '23505' && code !== '42P07')) throw e;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * i));
+    }
+  }
 }

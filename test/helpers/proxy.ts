@@ -17,20 +17,20 @@ export interface Proxy {
   last(): CapturedRequest;
   /** Rewrites the next requests; return the request to forward. */
   setTransform(fn: ((r: CapturedRequest) => CapturedRequest) | undefined): void;
-  /** Sends a captured request again, byte for byte. */
-  replay(r: CapturedRequest): Promise<{ status: number; body: any }>;
+  /** Sends a captured request again, byte for byte (to another server's port if given). */
+  replay(r: CapturedRequest, port?: number): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
 export async function startProxy(targetPort: number): Promise<Proxy> {
   let transform: ((r: CapturedRequest) => CapturedRequest) | undefined;
   let last: CapturedRequest | undefined;
-  const forward = (r: CapturedRequest): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+  const forward = (r: CapturedRequest, port = targetPort): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const headers = { ...r.headers };
       delete headers['transfer-encoding'];
       headers['content-length'] = String(r.body.length);
-      const req = http.request({ host: '127.0.0.1', port: targetPort, method: r.method, path: r.url, headers }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.url, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -66,8 +66,8 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     setTransform: (fn) => {
       transform = fn;
     },
-    replay: async (r) => {
-      const res = await forward(r);
+    replay: async (r, port) => {
+      const res = await forward(r, port);
       return { status: res.status, body: JSON.parse(res.body.toString('utf8')) };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

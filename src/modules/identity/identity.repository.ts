@@ -225,6 +225,16 @@ export async function getSetting(db: Db, key: string): Promise<string | undefine
   return row?.value;
 }
 
+/** Inserts the setting unless the key exists; true when this call inserted it (a claim). */
+export async function insertSettingIfAbsent(db: Db, key: string, value: string): Promise<boolean> {
+  const res = await db.insertInto('setting').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function deleteSetting(db: Db, key: string): Promise<void> {
+  await db.deleteFrom('setting').where('key', '=', key).execute();
+}
+
 export async function setSetting(db: Db, key: string, value: string): Promise<void> {
   await db
     .insertInto('setting')

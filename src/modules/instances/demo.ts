@@ -3,7 +3,7 @@ import { createShopDatabase } from '../../demo/shop-db.js';
 import { AppError } from '../../errors.js';
 import type { Deps } from '../context.js';
 import { resolveActor } from '../identity/authentication.js';
-import { getSetting, setSetting } from '../identity/identity.repository.js';
+import { deleteSetting, insertSettingIfAbsent, setSetting } from '../identity/identity.repository.js';
 import { registerInstance } from './instances.js';
 
 /** Setting row marking that the demo database was registered (its value: the InstanceId). */
@@ -17,12 +17,14 @@ const DEMO_EXPORT_TIMEOUT_S = 600;
  * `serve --demo`: builds the shop database at `<sqliteInstanceDir>/shop.db` and registers it, once,
  * as a `sqlite` instance in env `dev` with the admin as DBA, so a new user can file an export
  * ticket in the first minute. Later starts change nothing, also after the instance was deleted.
+ * The marker is claimed before registering, so processes starting together on one PostgreSQL store
+ * (each with its own data dir, hence its own demo file) register it only once.
  */
 export async function registerDemoDatabase(
   deps: Deps,
   opts: { tenantId: number; adminUserId: number },
 ): Promise<{ registered: boolean; instanceId: number | undefined }> {
-  if (await getSetting(deps.db, MARKER)) return { registered: false, instanceId: undefined };
+  if (!(await insertSettingIfAbsent(deps.db, MARKER, 'pending'))) return { registered: false, instanceId: undefined };
   const file = path.join(deps.config.sqliteInstanceDir, 'shop.db');
   createShopDatabase(file);
   const admin = await resolveActor(deps, opts.adminUserId, opts.tenantId);
@@ -40,8 +42,12 @@ export async function registerDemoDatabase(
     });
     instanceId = instance.instanceId;
   } catch (e) {
-    // Another process starting at the same time registered it first.
-    if (!(e instanceof AppError && e.code === 'ResourceAlreadyExists')) throw e;
+    // An instance on that file exists already (registered by hand): keep it. Otherwise release the
+    // claim so a later start tries again.
+    if (!(e instanceof AppError && e.code === 'ResourceAlreadyExists')) {
+      await deleteSetting(deps.db, MARKER);
+      throw e;
+    }
   }
   await setSetting(deps.db, MARKER, String(instanceId ?? 'existing'));
   return { registered: instanceId !== undefined, instanceId };
