@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAllowList } from './lib/net-guard.js';
 
 /** Everything the service reads from its environment, parsed once. See docs/configuration.md. */
 export interface Config {
@@ -22,6 +23,30 @@ export interface Config {
   readonly bootstrapAccessKeyId: string | undefined;
   readonly bootstrapAccessKeySecret: string | undefined;
   readonly logLevel: string;
+  /** Outbound ticket-event webhooks (docs/webhooks.md). */
+  readonly webhooks: WebhookConfig;
+  /** Folder of the local file store (attachments); default `<dataDir>/files`. */
+  readonly filesDir: string;
+  /**
+   * Hosts, IP addresses and CIDR ranges upload jobs may fetch from although they are internal
+   * (loopback, private, link-local…); public addresses are always allowed.
+   */
+  readonly uploadAllowedHosts: readonly string[];
+  /** Largest attachment, fetched by an upload job or uploaded directly. */
+  readonly uploadMaxBytes: number;
+  /** Time limit of one fetch attempt of an upload job (connect, redirects and body). */
+  readonly uploadTimeoutSeconds: number;
+  /** Lifetime of the signed download URLs GetOrderAttachmentFile returns. */
+  readonly downloadUrlTtlSeconds: number;
+}
+
+export interface WebhookConfig {
+  /** OPENDMS_WEBHOOK_ALLOWED_HOSTS: hosts and CIDR ranges allowed although private or loopback. */
+  readonly allowedHosts: readonly string[];
+  /** OPENDMS_WEBHOOK_MAX_ATTEMPTS: attempts per delivery before it is FAIL (default 8). */
+  readonly maxAttempts: number;
+  /** OPENDMS_WEBHOOK_BACKOFF_SECONDS: base of the exponential backoff between attempts (default 10). */
+  readonly backoffSeconds: number;
 }
 
 export interface ConfigOverrides {
@@ -37,6 +62,24 @@ function intFrom(value: string | number | undefined, name: string, fallback: num
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer between 0 and 65535, got "${value}"`);
   return n;
+}
+
+function positiveIntFrom(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** An allow-list variable (`OPENDMS_*_ALLOWED_HOSTS`): comma-separated host names, IP addresses and CIDR ranges. */
+function allowedHostsFrom(env: NodeJS.ProcessEnv, name: string): readonly string[] {
+  const entries = (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  try {
+    parseAllowList(entries);
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message}`);
+  }
+  return Object.freeze(entries);
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -65,5 +108,27 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     bootstrapAccessKeyId: env.OPENDMS_BOOTSTRAP_ACCESS_KEY_ID || undefined,
     bootstrapAccessKeySecret: env.OPENDMS_BOOTSTRAP_ACCESS_KEY_SECRET || undefined,
     logLevel: env.OPENDMS_LOG_LEVEL ?? 'info',
+    webhooks: loadWebhookConfig(env),
+    filesDir: path.resolve(env.OPENDMS_FILES_DIR || path.join(dataDir, 'files')),
+    uploadAllowedHosts: allowedHostsFrom(env, 'OPENDMS_UPLOAD_ALLOWED_HOSTS'),
+    // 100 MiB: far above any SQL script people review, small enough for one request body.
+    uploadMaxBytes: positiveIntFrom(env.OPENDMS_UPLOAD_MAX_BYTES, 'OPENDMS_UPLOAD_MAX_BYTES', 100 * 1024 * 1024),
+    uploadTimeoutSeconds: positiveIntFrom(env.OPENDMS_UPLOAD_TIMEOUT_SECONDS, 'OPENDMS_UPLOAD_TIMEOUT_SECONDS', 60),
+    // 5 minutes: enough to start a download, short enough that a leaked link soon stops working.
+    downloadUrlTtlSeconds: positiveIntFrom(env.OPENDMS_DOWNLOAD_URL_TTL_SECONDS, 'OPENDMS_DOWNLOAD_URL_TTL_SECONDS', 300),
   });
+}
+
+/** Webhook delivery settings; 8 attempts at base 10 s retry for about 21 minutes after the first. */
+function loadWebhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  const allowedHosts = allowedHostsFrom(env, 'OPENDMS_WEBHOOK_ALLOWED_HOSTS');
+  const maxAttempts = Number(env.OPENDMS_WEBHOOK_MAX_ATTEMPTS || 8);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) {
+    throw new Error(`OPENDMS_WEBHOOK_MAX_ATTEMPTS must be an integer between 1 and 20, got "${env.OPENDMS_WEBHOOK_MAX_ATTEMPTS}"`);
+  }
+  const backoffSeconds = Number(env.OPENDMS_WEBHOOK_BACKOFF_SECONDS || 10);
+  if (!Number.isFinite(backoffSeconds) || backoffSeconds <= 0 || backoffSeconds > 3600) {
+    throw new Error(`OPENDMS_WEBHOOK_BACKOFF_SECONDS must be a number of seconds above 0 and at most 3600, got "${env.OPENDMS_WEBHOOK_BACKOFF_SECONDS}"`);
+  }
+  return Object.freeze({ allowedHosts, maxAttempts, backoffSeconds });
 }

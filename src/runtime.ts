@@ -5,6 +5,7 @@ import { createJobQueue } from './jobs/queue.js';
 import { loadMasterKey, SecretBox } from './lib/secret-box.js';
 import type { Deps } from './modules/context.js';
 import { openStore, type Store } from './storage/db.js';
+import { LocalFileStore } from './storage/files/local-file-store.js';
 import { migrateToLatest } from './storage/migrate.js';
 
 /**
@@ -20,7 +21,7 @@ export async function openRuntime(config: Config): Promise<{ deps: Deps; store: 
     const migrated = await migrateToLatest(store);
     const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
     const jobs = createJobQueue(store, {});
-    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs } };
+    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs, files: new LocalFileStore(config.filesDir) } };
   } catch (e) {
     await store.close();
     throw e;

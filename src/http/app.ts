@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from '../modules/context.js';
+import { fileRoutes } from './files.routes.js';
 import { dispatchRpc } from './rpc/dispatch.js';
 import type { AnyAction } from './rpc/registry.js';
 
@@ -37,6 +38,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const ok = await opts.deps.store.ping();
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', store: opts.deps.store.dialect });
   });
+
+  // Attachment download (signed URLs) and direct upload: src/http/files.routes.ts.
+  app.register(fileRoutes(opts.deps));
 
   app.route({
     method: ['GET', 'POST'],

@@ -17,6 +17,12 @@ export interface JobPayloads {
   'purge-signature-nonces': Record<string, never>;
   /** Delivers one ticket event to the tenant's webhooks (each delivery retried on its own). */
   'notify-ticket-event': { eventId: number; tenantId: number };
+  /** One webhook delivery (a `webhook_delivery` row): a signed POST per attempt, retried with backoff. */
+  'deliver-webhook': { deliveryId: number };
+  /** Fetches the URL of one upload job (`upload_job` row) into an attachment; the job's own row records the outcome. */
+  'fetch-upload': { jobKey: string };
+  /** Deletes expired, unreferenced attachments, old upload jobs and leftovers of interrupted writes. */
+  'purge-attachments': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads & string;

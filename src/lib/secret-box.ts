@@ -22,6 +22,14 @@ export class SecretBox {
     return `v1:${Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64')}`;
   }
 
+  /**
+   * A 32-byte key for one purpose (e.g. signing download URLs), derived from the master key with
+   * HKDF-SHA256, so the master key itself never signs anything and purposes cannot be confused.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.#key, Buffer.alloc(0), `opendms:${purpose}`, 32));
+  }
+
   decrypt(stored: string): string {
     if (!stored.startsWith('v1:')) throw new Error('unknown secret format');
     const raw = Buffer.from(stored.slice(3), 'base64');

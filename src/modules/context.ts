@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Db, Store } from '../storage/db.js';
+import type { FileStore } from '../storage/files/file-store.js';
 
 /**
  * What domain services need from the outside world, built once by the composition root (main.ts)
@@ -15,6 +16,8 @@ export interface Deps {
   readonly now: () => number;
   /** Background jobs; enqueue with `{ trx: deps.db }` inside a transaction so both commit together. */
   readonly jobs: JobQueue;
+  /** Uploaded files (attachments): a folder in the data dir, or object storage later. */
+  readonly files: FileStore;
 }
 
 /** The same deps bound to a transaction: services called with it share one commit. */

@@ -7,7 +7,22 @@ import type {
   UserTable,
 } from '../modules/identity/identity.table.js';
 import type { JobTable } from '../jobs/job.table.js';
+import type { AttachmentTable } from '../modules/attachments/attachment.table.js';
+import type { UploadJobTable } from '../modules/attachments/upload-job.table.js';
+import type {
+  ApprovalNodeTable,
+  ApprovalNodeUserTable,
+  ApprovalRoutingRuleTable,
+  ApprovalTemplateNodeTable,
+  ApprovalTemplateTable,
+  WorkflowActionTable,
+  WorkflowApproverTable,
+  WorkflowInstanceTable,
+  WorkflowNodeTable,
+} from '../modules/approvals/approval.table.js';
+import type { TicketDatabaseTable, TicketEventTable, TicketHandlerTable, TicketRelatedUserTable, TicketTable } from '../modules/tickets/ticket.table.js';
 import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
+import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
 
 /**
  * The metadata store's tables, as Kysely sees them. Each module declares its own row types in a
@@ -28,4 +43,22 @@ export interface Database {
   resource_owner: ResourceOwnerTable;
   meta_table: MetaTableTable;
   meta_column: MetaColumnTable;
+  ticket: TicketTable;
+  ticket_related_user: TicketRelatedUserTable;
+  ticket_database: TicketDatabaseTable;
+  ticket_handler: TicketHandlerTable;
+  ticket_event: TicketEventTable;
+  attachment: AttachmentTable;
+  upload_job: UploadJobTable;
+  approval_node: ApprovalNodeTable;
+  approval_node_user: ApprovalNodeUserTable;
+  approval_template: ApprovalTemplateTable;
+  approval_template_node: ApprovalTemplateNodeTable;
+  approval_routing_rule: ApprovalRoutingRuleTable;
+  workflow_instance: WorkflowInstanceTable;
+  workflow_node: WorkflowNodeTable;
+  workflow_approver: WorkflowApproverTable;
+  workflow_action: WorkflowActionTable;
+  webhook: WebhookTable;
+  webhook_delivery: WebhookDeliveryTable;
 }

@@ -1,9 +1,20 @@
 import type { Deps } from '../modules/context.js';
+import { deliverWebhookTask } from './deliver-webhook.task.js';
+import { fetchUploadTask } from './fetch-upload.task.js';
+import { notifyTicketEventTask } from './notify-ticket-event.task.js';
+import { purgeAttachmentsTask } from './purge-attachments.task.js';
 import { purgeSignatureNoncesTask } from './purge-signature-nonces.task.js';
 
 /** Registers every job handler with the queue (the name → handler map of the running process). */
 export function registerTasks(deps: Deps): void {
   deps.jobs.register('purge-signature-nonces', purgeSignatureNoncesTask(deps), { concurrency: 1, leaseSeconds: 60 });
+  deps.jobs.register('notify-ticket-event', notifyTicketEventTask(deps), { concurrency: 2, leaseSeconds: 60 });
+  // Receivers answer slowly or not at all (10 s timeout): several in parallel, so one does not hold up the rest.
+  deps.jobs.register('deliver-webhook', deliverWebhookTask(deps), { concurrency: 4, leaseSeconds: 60 });
+  // Downloads wait on the network: a few in parallel. The lease (pg-boss: the run-time limit)
+  // exceeds the fetch time-out, so a slow download is cut by the time-out, not by the queue.
+  deps.jobs.register('fetch-upload', fetchUploadTask(deps), { concurrency: 4, leaseSeconds: deps.config.uploadTimeoutSeconds + 60 });
+  deps.jobs.register('purge-attachments', purgeAttachmentsTask(deps), { concurrency: 1, leaseSeconds: 300 });
 }
 
 /** Every 10 minutes, from every process; the key leaves at most one purge queued in the cluster. */
@@ -13,6 +24,17 @@ export function scheduleNoncePurge(deps: Deps): () => void {
   };
   enqueue();
   const timer = setInterval(enqueue, 10 * 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Hourly, from every process; the key leaves at most one purge queued in the cluster. */
+export function scheduleAttachmentPurge(deps: Deps): () => void {
+  const enqueue = (): void => {
+    deps.jobs.enqueue('purge-attachments', {}, { key: 'purge-attachments', maxAttempts: 1 }).catch(() => undefined);
+  };
+  enqueue();
+  const timer = setInterval(enqueue, 60 * 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -1,12 +1,15 @@
 import { buildRegistry, type AnyAction } from '../rpc/registry.js';
 import { accessKeyActions } from './access-keys.actions.js';
+import { attachmentActions } from './attachments.actions.js';
 import { databaseActions } from './databases.actions.js';
 import { instanceActions } from './instances.actions.js';
 import { logicDatabaseActions } from './logic-databases.actions.js';
 import { orderActions } from './orders.actions.js';
+import { approvalActions } from './approvals.actions.js';
 import { ownerActions } from './owners.actions.js';
 import { tenantActions } from './tenants.actions.js';
 import { userActions } from './users.actions.js';
+import { webhookActions } from './webhooks.actions.js';
 
 /** Every Action the RPC endpoint serves. */
 export const ALL_ACTIONS: readonly AnyAction[] = [
@@ -18,6 +21,9 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...logicDatabaseActions,
   ...ownerActions,
   ...orderActions,
+  ...attachmentActions,
+  ...approvalActions,
+  ...webhookActions,
 ];
 
 export const createRegistry = (): ReadonlyMap<string, AnyAction> => buildRegistry(ALL_ACTIONS);

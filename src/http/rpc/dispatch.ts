@@ -51,7 +51,7 @@ export async function dispatchRpc(
 
     const caller = await authenticate(deps, req);
     const input = validateParams(action.params, params) as Record<string, unknown>;
-    const result = await runAction(deps, action, input, caller, requestId, log);
+    const result = await runAction(deps, action, input, caller, requestId, log, header(req, 'host') ?? '');
     return { status: 200, action: actionName, outcome: 'success', errorCode: undefined, ...renderSuccess(actionName, requestId, result, format) };
   } catch (e) {
     if (e instanceof GatewayError) {
@@ -78,9 +78,10 @@ async function runAction(
   caller: { userId: number; accessKeyId: string },
   requestId: string,
   log: FastifyBaseLogger,
+  host: string,
 ): Promise<Record<string, unknown>> {
   let actor = await resolveActor(deps, caller.userId, input.Tid as number | undefined);
   const realLoginUserUid = input.RealLoginUserUid as string | undefined;
   if (action.acceptsRealLoginUser && realLoginUserUid) actor = await actOnBehalf(deps, actor, realLoginUserUid);
-  return action.handler(input, { requestId, actor, accessKeyId: caller.accessKeyId, deps, log: log.child({ action: action.name, userId: actor.userId, tenantId: actor.tenantId }) });
+  return action.handler(input, { requestId, actor, accessKeyId: caller.accessKeyId, deps, host, log: log.child({ action: action.name, userId: actor.userId, tenantId: actor.tenantId }) });
 }

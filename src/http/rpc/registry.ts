@@ -11,6 +11,8 @@ export interface ActionContext {
   readonly accessKeyId: string;
   readonly deps: Deps;
   readonly log: FastifyBaseLogger;
+  /** The Host header the request came with (`name[:port]`), for URLs handed back to the caller. */
+  readonly host: string;
 }
 
 /** Common parameters every DMS Action accepts (reference §1.7). */

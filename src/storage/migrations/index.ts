@@ -2,6 +2,11 @@ import type { StoreMigration } from './helpers.js';
 import { m0001 } from './0001_identity.js';
 import { m0002 } from './0002_jobs.js';
 import { m0003 } from './0003_instances.js';
+import { m0004 } from './0004_tickets.js';
+import { m0005 } from './0005_attachments.js';
+import { m0006 } from './0006_approvals.js';
+import { m0007 } from './0007_upload_jobs.js';
+import { m0008 } from './0008_webhooks.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -11,4 +16,9 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0001_identity', m0001],
   ['0002_jobs', m0002],
   ['0003_instances', m0003],
+  ['0004_tickets', m0004],
+  ['0005_attachments', m0005],
+  ['0006_approvals', m0006],
+  ['0007_upload_jobs', m0007],
+  ['0008_webhooks', m0008],
 ];

@@ -1,0 +1,104 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertFileKey, FileTooLargeError, type FileStat, type FileStore, type StoredFile } from './file-store.js';
+
+/**
+ * The file store as a folder (default `<dataDir>/files`). A key `a/b/c` is the file `<root>/a/b/c`.
+ * `put` writes `<root>/.tmp/<uuid>.part` (same file system, so the rename is atomic), flushes it to
+ * disk, then renames it over the final name: a crash leaves at most a `.part` file, which
+ * `removeIncomplete` deletes later, never a truncated file under a key. Files are mode 0600.
+ */
+export class LocalFileStore implements FileStore {
+  readonly #tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.#tmpDir = path.join(root, '.tmp');
+  }
+
+  #path(key: string): string {
+    assertFileKey(key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  async put(key: string, body: Readable, options: { maxBytes?: number } = {}): Promise<StoredFile> {
+    const final = this.#path(key);
+    await mkdir(this.#tmpDir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(this.#tmpDir, `${randomUUID()}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (options.maxBytes !== undefined && size > options.maxBytes) return done(new FileTooLargeError(options.maxBytes));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      // `flush`: fsync before close, so the rename never publishes data still only in the page cache.
+      await pipeline(body, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: true }));
+      await mkdir(path.dirname(final), { recursive: true, mode: 0o700 });
+      await rename(tmp, final);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async get(key: string): Promise<{ stream: Readable; size: number } | null> {
+    const file = this.#path(key);
+    // Open first, then stat the handle: a concurrent replace or delete cannot mix two versions.
+    const handle = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'EISDIR') return null;
+      throw e;
+    });
+    if (!handle) return null;
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        await handle.close();
+        return null;
+      }
+      return { stream: handle.createReadStream(), size: st.size };
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
+
+  async stat(key: string): Promise<FileStat | null> {
+    try {
+      const st = await stat(this.#path(key));
+      return st.isFile() ? { size: st.size, modifiedAt: st.mtimeMs } : null;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.#path(key), { force: true });
+  }
+
+  async removeIncomplete(olderThan: number): Promise<number> {
+    const names = await readdir(this.#tmpDir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [] as string[];
+      throw e;
+    });
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(this.#tmpDir, name);
+      const st = await stat(file).catch(() => null);
+      if (st && st.mtimeMs < olderThan) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
