@@ -2,6 +2,8 @@
  * One contract, every engine: each target below creates a fresh database holding the same fixture
  * (two tables and a view), and the same tests run against it. Engine differences live in the
  * target's `expected` values, never in the tests. Skips are named and give their reason.
+ * The read methods (readOnlyQuery, explainRows, countRows, copyCsv) have a contract of their own
+ * below, on a second database per engine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,19 @@ import {
   parsedMysqlUrl,
   parsedPgUrl,
 } from '../../test/helpers/servers.js';
-import { createConnector, TargetDbError, type ColumnInfo, type ConnectionSpec, type Connector, type Engine } from './index.js';
+import {
+  createConnector,
+  TargetDbError,
+  type Cell,
+  type ColumnInfo,
+  type ColumnKind,
+  type ConnectionSpec,
+  type Connector,
+  type Engine,
+  type QueryStream,
+  type ReadOnlyQueryOptions,
+  type ResultColumn,
+} from './index.js';
 
 interface Fixture {
   spec: ConnectionSpec;
@@ -265,7 +279,479 @@ function matcher(expected: string | RegExp): unknown {
   return typeof expected === 'string' ? expected : expect.stringMatching(expected);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reads: readOnlyQuery, explainRows, countRows, copyCsv. A database of their own per engine (the
+// catalog tests above expect exactly their three objects), holding an "awkward values" table, a
+// 50,000-row table and, on PostgreSQL, a small table for COPY.
+// ---------------------------------------------------------------------------------------------
+
+const STREAM_ROWS = 50_000;
+const UNICODE = 'Zoë 王芳 😀 e\u0301 👩‍👩‍👧 ﷽';
+const LONG_TEXT = 'αβγ'.repeat(40_000);
+const JSON_TEXT = '{"a": [1, 2.5, "x"], "b": null}';
+const bytes = (...b: number[]) => Buffer.from(b);
+
+interface ReadFixture {
+  spec: ConnectionSpec;
+  database: string;
+  sqliteAllowedDir: string;
+  /** Server sessions of the database that are running a statement or sit in a transaction (null: no server). */
+  busySessions: (() => Promise<number>) | null;
+  drop(): Promise<void>;
+}
+
+interface ReadTarget {
+  engine: Engine;
+  create(): Promise<ReadFixture>;
+  awkward: { sql: string; columns: [string, ColumnKind][]; rows: Cell[][] };
+  /** A query the server spends 5 s on (null: the engine cannot be interrupted inside one step). */
+  slowQuery: string | null;
+  /** A count that runs for seconds. */
+  slowCount: string;
+  /** Statements that would change something; the database refuses each. */
+  writes: string[];
+  /** Queries whose rows prove the writes changed nothing. */
+  unchanged: { sql: string; rows: Cell[][] }[];
+  /** Files a write would have created (on this host, where the test servers run). */
+  filesNotWritten: string[];
+  /** Whether the planner estimates rows (explainRows is null otherwise). */
+  explains: boolean;
+  copyCsv: { sql: string; csv: string; columns: ResultColumn[] } | null;
+}
+
+const COUNT_UNCHANGED = { sql: 'select count(*), min(label), max(id) from stream_rows', rows: [[STREAM_ROWS, 'row 1', STREAM_ROWS]] };
+
+const PG_READ_DDL = [
+  `create table stream_rows (id integer primary key, label text not null)`,
+  `insert into stream_rows select g, 'row ' || g from generate_series(1, ${STREAM_ROWS}) g`,
+  `create sequence stream_seq`,
+  `create table awkward (id integer primary key, t text, i8 bigint, num numeric(38,10), f8 double precision, f4 real, d date,
+     ts timestamp(6), tz timestamptz, tm time(6), flag boolean, bin bytea, j jsonb, u text, long_t text)`,
+  `insert into awkward values
+     (1, '', -9223372036854775808, 1234567890123456789012345678.0123456789, 0.1, 1.5, '2024-02-29',
+      '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.123456+02', '23:59:59.999999', true, '\\x00ff0000', '${JSON_TEXT}', '${UNICODE}', repeat('αβγ', 40000)),
+     (2, null, 9223372036854775807, -0.0000000001, 'NaN', '-Infinity', '0001-01-01',
+      '1999-12-31 23:59:59', '1970-01-01 00:00:00+00', '00:00:00', false, '\\x', 'null', '', 'short'),
+     (3, null, 9007199254740991, 0, 1e308, 'Infinity', null, null, null, null, null, null, null, null, null)`,
+  `create table csv_sample (id integer, t text, n numeric(5,2), b bytea, ts timestamptz)`,
+  `insert into csv_sample values (1, null, 1.5, '\\x00ff', '2024-01-02 03:04:05+02'), (2, '', null, null, null), (3, e'a,"b"\\nc', -2, '\\x', null)`,
+  'analyze',
+];
+
+const postgresReadTarget: ReadTarget = {
+  engine: 'postgresql',
+  async create() {
+    const db = await createPgDatabase('opendms_read');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    for (const ddl of PG_READ_DDL) await client.query(ddl);
+    await client.end();
+    const busySessions = async () => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const { rows } = await c.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`,
+        );
+        return rows[0]!.n;
+      } finally {
+        await c.end();
+      }
+    };
+    return { spec: { engine: 'postgresql', ...parsedPgUrl() }, database: db.name, sqliteAllowedDir: os.tmpdir(), busySessions, drop: db.drop };
+  },
+  awkward: {
+    sql: 'select * from awkward order by id',
+    columns: [
+      ['id', 'integer'], ['t', 'text'], ['i8', 'integer'], ['num', 'decimal'], ['f8', 'float'], ['f4', 'float'], ['d', 'date'],
+      ['ts', 'datetime'], ['tz', 'timestamptz'], ['tm', 'time'], ['flag', 'boolean'], ['bin', 'binary'], ['j', 'json'], ['u', 'text'], ['long_t', 'text'],
+    ],
+    rows: [
+      [1, '', '-9223372036854775808', '1234567890123456789012345678.0123456789', 0.1, 1.5, '2024-02-29',
+        '2024-01-02 03:04:05.123456', '2024-01-02 01:04:05.123456+00', '23:59:59.999999', true, bytes(0, 255, 0, 0), JSON_TEXT, UNICODE, LONG_TEXT],
+      [2, null, '9223372036854775807', '-0.0000000001', 'NaN', '-Infinity', '0001-01-01',
+        '1999-12-31 23:59:59', '1970-01-01 00:00:00+00', '00:00:00', false, bytes(), 'null', '', 'short'],
+      [3, null, 9007199254740991, '0.0000000000', 1e308, 'Infinity', null, null, null, null, null, null, null, null, null],
+    ],
+  },
+  slowQuery: 'select pg_sleep(5)',
+  slowCount: 'select pg_sleep(2)',
+  writes: [
+    'with d as (delete from stream_rows returning *) select count(*) from d',
+    'select * into stream_copy from stream_rows',
+    "select nextval('stream_seq')",
+    "update stream_rows set label = 'changed'",
+  ],
+  unchanged: [
+    COUNT_UNCHANGED,
+    { sql: 'select last_value, is_called from stream_seq', rows: [[1, false]] },
+    { sql: "select count(*) from pg_class where relname = 'stream_copy'", rows: [[0]] },
+  ],
+  filesNotWritten: [],
+  explains: true,
+  copyCsv: {
+    sql: 'select * from csv_sample order by id',
+    csv: 'id,t,n,b,ts\n1,,1.50,\\x00ff,2024-01-02 01:04:05+00\n2,"",,,\n3,"a,""b""\nc",-2.00,\\x,\n',
+    columns: [
+      { name: 'id', kind: 'integer', dbType: 'integer' },
+      { name: 't', kind: 'text', dbType: 'text' },
+      { name: 'n', kind: 'decimal', dbType: 'numeric' },
+      { name: 'b', kind: 'binary', dbType: 'bytea' },
+      { name: 'ts', kind: 'timestamptz', dbType: 'timestamp with time zone' },
+    ],
+  },
+};
+
+const outfile = path.join(os.tmpdir(), `opendms_outfile_${process.pid}_${Date.now()}.txt`);
+
+const MYSQL_READ_DDL = [
+  `create table stream_rows (id int primary key, label varchar(20) not null)`,
+  `create table digits (d int not null)`,
+  `insert into digits values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)`,
+  `insert into stream_rows
+     select n, concat('row ', n) from (select a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d + 1 as n
+       from digits a, digits b, digits c, digits e, digits f) x where n <= ${STREAM_ROWS}`,
+  `create table awkward (id int primary key, t varchar(20) null, i8 bigint null, u8 bigint unsigned null, num decimal(38,10) null,
+     f8 double null, f4 float null, d date null, dt datetime(6) null, ts timestamp(6) null, tm time(6) null, flag tinyint(1) null,
+     bin varbinary(16) null, j json null, u varchar(64) null, long_t mediumtext null, bits bit(8) null)`,
+  `insert into awkward values
+     (1, '', -9223372036854775808, 18446744073709551615, 1234567890123456789012345678.0123456789, 0.1, 1.5, '2024-02-29',
+      '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.123456', '-838:59:59', 1, x'00ff0000', '${JSON_TEXT}', '${UNICODE}', repeat('αβγ', 40000), b'00000101'),
+     (2, null, 9223372036854775807, 0, -0.0000000001, -1.5e300, -0.25, '1000-01-01',
+      '9999-12-31 23:59:59.999999', '2000-01-01 00:00:00', '00:00:00', 0, x'', 'null', '', 'short', b'0'),
+     (3, null, 9007199254740991, null, 0, null, null, null, null, null, null, null, null, null, null, null, null)`,
+  'analyze table stream_rows',
+];
+
+function mysqlReadTarget(engine: 'mysql' | 'mariadb'): ReadTarget {
+  return {
+    engine,
+    async create() {
+      const db = await createMysqlDatabase('opendms_read');
+      const conn = await mysql.createConnection({ uri: MYSQL_URL, database: db.name });
+      for (const ddl of MYSQL_READ_DDL) await conn.query(ddl);
+      await conn.end();
+      const busySessions = async () => {
+        const c = await mysql.createConnection({ uri: MYSQL_URL });
+        try {
+          const [running] = await c.query<mysql.RowDataPacket[]>(
+            `select count(*) as n from information_schema.processlist where db = ? and command <> 'Sleep' and id <> connection_id()`,
+            [db.name],
+          );
+          const [transactions] = await c.query<mysql.RowDataPacket[]>(
+            `select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where p.db = ?`,
+            [db.name],
+          );
+          return Number(running[0]!.n) + Number(transactions[0]!.n);
+        } finally {
+          await c.end();
+        }
+      };
+      return { spec: { engine, ...parsedMysqlUrl() }, database: db.name, sqliteAllowedDir: os.tmpdir(), busySessions, drop: db.drop };
+    },
+    awkward: {
+      sql: 'select * from awkward order by id',
+      columns: [
+        ['id', 'integer'], ['t', 'text'], ['i8', 'integer'], ['u8', 'integer'], ['num', 'decimal'], ['f8', 'float'], ['f4', 'float'],
+        ['d', 'date'], ['dt', 'datetime'], ['ts', 'datetime'], ['tm', 'time'], ['flag', 'integer'], ['bin', 'binary'], ['j', 'json'],
+        ['u', 'text'], ['long_t', 'text'], ['bits', 'binary'],
+      ],
+      rows: [
+        [1, '', '-9223372036854775808', '18446744073709551615', '1234567890123456789012345678.0123456789', 0.1, 1.5, '2024-02-29',
+          '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.123456', '-838:59:59.000000', 1, bytes(0, 255, 0, 0), JSON_TEXT, UNICODE, LONG_TEXT, bytes(5)],
+        [2, null, '9223372036854775807', 0, '-0.0000000001', -1.5e300, -0.25, '1000-01-01',
+          '9999-12-31 23:59:59.999999', '2000-01-01 00:00:00.000000', '00:00:00.000000', 0, bytes(), 'null', '', 'short', bytes(0)],
+        [3, null, 9007199254740991, null, '0.0000000000', null, null, null, null, null, null, null, null, null, null, null, null],
+      ],
+    },
+    slowQuery: 'select sleep(5)',
+    slowCount: 'select sleep(2)',
+    writes: [
+      "insert into stream_rows values (0, 'x')",
+      "update stream_rows set label = 'changed'",
+      'delete from stream_rows',
+      'create temporary table scratch (a int)',
+      `select * from stream_rows into outfile '${outfile}'`,
+      `select label from stream_rows limit 1 /*!50000 into dumpfile '${outfile}' */`,
+    ],
+    unchanged: [COUNT_UNCHANGED],
+    filesNotWritten: [outfile],
+    explains: true,
+    copyCsv: null,
+  };
+}
+
+const vacuumCopy = path.join(os.tmpdir(), `opendms_vacuum_${process.pid}_${Date.now()}.db`);
+
+const sqliteReadTarget: ReadTarget = {
+  engine: 'sqlite',
+  async create() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-read-'));
+    const file = path.join(dir, 'read.db');
+    const db = new SQLite(file);
+    db.exec(`
+      create table stream_rows (id integer primary key, label text not null);
+      with recursive r(n) as (select 1 union all select n + 1 from r where n < ${STREAM_ROWS}) insert into stream_rows select n, 'row ' || n from r;
+      create table awkward (id integer primary key, t text, i8 integer, num decimal(38,10), f8 real, d date, dt datetime, tm time,
+        flag boolean, bin blob, j json, u text, long_t text, anyv);`);
+    const insert = db.prepare('insert into awkward values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run(1, '', -9223372036854775808n, '12.30', 0.1, '2024-02-29', '2024-01-02 03:04:05.123456', '23:59:59.999999', 1n, bytes(0, 255, 0, 0), JSON_TEXT, UNICODE, LONG_TEXT, 42n);
+    insert.run(2, null, 9223372036854775807n, '1234567890123456789012345678.0123456789', 'not a number', '0001-01-01', '1999-12-31 23:59:59', '00:00:00', 0n, bytes(), 'null', '', 'short', 'text in an untyped column');
+    insert.run(3, null, 'txt', null, null, null, null, null, 2n, null, null, null, null, null);
+    db.close();
+    return {
+      spec: { engine: 'sqlite', host: file, port: 0, user: '', password: '' },
+      database: 'main',
+      sqliteAllowedDir: dir,
+      busySessions: null,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  awkward: {
+    // `expr` has no declared type: its kind comes from its first value.
+    sql: 'select *, id * 1.5 as expr from awkward order by id',
+    columns: [
+      ['id', 'integer'], ['t', 'text'], ['i8', 'integer'], ['num', 'decimal'], ['f8', 'float'], ['d', 'date'], ['dt', 'datetime'], ['tm', 'time'],
+      ['flag', 'boolean'], ['bin', 'binary'], ['j', 'json'], ['u', 'text'], ['long_t', 'text'], ['anyv', 'integer'], ['expr', 'float'],
+    ],
+    rows: [
+      // SQLite stores decimal(38,10) values as REAL: the digits are those of the double SQLite's own
+      // text-to-REAL conversion made (one ulp away from what JavaScript would parse).
+      [1, '', '-9223372036854775808', '12.3', 0.1, '2024-02-29', '2024-01-02 03:04:05.123456', '23:59:59.999999', true, bytes(0, 255, 0, 0), JSON_TEXT, UNICODE, LONG_TEXT, 42, 1.5],
+      [2, null, '9223372036854775807', '1.2345678901234569e+27', 'not a number', '0001-01-01', '1999-12-31 23:59:59', '00:00:00', false, bytes(), 'null', '', 'short', 'text in an untyped column', 3],
+      // A text in an INTEGER column and a 2 in a boolean one keep their own form.
+      [3, null, 'txt', null, null, null, null, null, 2, null, null, null, null, null, 4.5],
+    ],
+  },
+  slowQuery: null,
+  slowCount: 'with recursive r(n) as (select 1 union all select n + 1 from r where n < 1000000000) select n from r',
+  writes: [
+    "insert into stream_rows values (0, 'x')",
+    "update stream_rows set label = 'changed'",
+    'delete from stream_rows',
+    "insert into stream_rows values (0, 'x') returning id",
+    `vacuum into '${vacuumCopy}'`,
+  ],
+  unchanged: [COUNT_UNCHANGED],
+  filesNotWritten: [vacuumCopy],
+  explains: false,
+  copyCsv: null,
+};
+
+/** Reads every batch; returns the rows and the batch sizes. */
+async function readAll(stream: QueryStream): Promise<{ rows: Cell[][]; sizes: number[] }> {
+  const rows: Cell[][] = [];
+  const sizes: number[] = [];
+  for await (const batch of stream.batches) {
+    sizes.push(batch.length);
+    rows.push(...batch);
+  }
+  return { rows, sizes };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
+}
+
+/** Polls `probe` until it returns `expected` (server sessions end asynchronously after a kill). */
+async function eventually(probe: () => Promise<number>, expected: number, timeoutMs = 5_000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value === expected || Date.now() - start > timeoutMs) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function readContract(target: ReadTarget): void {
+  let fixture: ReadFixture;
+  let connector: Connector;
+  const options = { timeoutMs: 20_000 };
+
+  beforeAll(async () => {
+    fixture = await target.create();
+    connector = createConnector(fixture.spec, { sqliteAllowedDir: fixture.sqliteAllowedDir });
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await fixture?.drop();
+  });
+
+  const query = (sql: string, opts: ReadOnlyQueryOptions = options) => connector.readOnlyQuery(fixture.database, sql, opts, readAll);
+  const noBusySessions = async () => {
+    if (fixture.busySessions) expect(await eventually(fixture.busySessions, 0)).toBe(0);
+  };
+
+  it('readOnlyQuery() returns awkward values exactly, with their kinds', async () => {
+    const { columns, rows } = await connector.readOnlyQuery(fixture.database, target.awkward.sql, options, async (s) => ({ columns: s.columns, rows: (await readAll(s)).rows }));
+    expect(columns.map((c) => [c.name, c.kind])).toEqual(target.awkward.columns);
+    for (const c of columns) expect(c.dbType).toEqual(expect.any(String));
+    expect(rows).toHaveLength(target.awkward.rows.length);
+    rows.forEach((row, i) => expect(row).toEqual(target.awkward.rows[i]));
+    // NULL and '' stay distinct; binary cells are bytes.
+    expect(rows[0]![1]).toBe('');
+    expect(rows[1]![1]).toBeNull();
+    expect(rows[0]!.find((v) => v instanceof Uint8Array)).toBeInstanceOf(Buffer);
+  });
+
+  it('readOnlyQuery() streams 50,000 rows in order, in batches of batchRows', async () => {
+    const { rows, sizes } = await query('select id, label from stream_rows order by id', { ...options, batchRows: 7_000 });
+    expect(sizes).toEqual([7_000, 7_000, 7_000, 7_000, 7_000, 7_000, 7_000, 1_000]);
+    expect(rows).toHaveLength(STREAM_ROWS);
+    expect(rows.every((row, i) => row[0] === i + 1 && row[1] === `row ${i + 1}`)).toBe(true);
+    expect((await query('select id from stream_rows where id < 0')).rows).toEqual([]);
+  });
+
+  it('readOnlyQuery() releases the connection when consume throws or stops early', async () => {
+    // More rounds than any reader pool has connections: a leak would make a later round wait forever.
+    for (let round = 0; round < 6; round++) {
+      const mine = new Error(`consumer gave up (${round})`);
+      const error = await rejection(
+        connector.readOnlyQuery(fixture.database, 'select id, label from stream_rows order by id', { ...options, batchRows: 100 }, async (s) => {
+          for await (const _batch of s.batches) throw mine;
+        }),
+      );
+      expect(error).toBe(mine);
+      const first = await connector.readOnlyQuery(fixture.database, 'select id from stream_rows order by id', { ...options, batchRows: 10 }, async (s) => {
+        for await (const batch of s.batches) return batch[0]?.[0];
+        return undefined;
+      });
+      expect(first).toBe(1);
+    }
+    expect((await query('select count(*) from stream_rows')).rows).toEqual([[STREAM_ROWS]]);
+    await noBusySessions();
+  });
+
+  it('readOnlyQuery() rejects with the signal reason on abort mid-stream, and releases', async () => {
+    const controller = new AbortController();
+    const reason = new Error('user cancelled the export');
+    let pulled = 0;
+    const error = await rejection(
+      connector.readOnlyQuery(fixture.database, 'select id, label from stream_rows order by id', { ...options, signal: controller.signal, batchRows: 500 }, async (s) => {
+        for await (const batch of s.batches) {
+          pulled += batch.length;
+          if (pulled === 1_000) controller.abort(reason);
+        }
+      }),
+    );
+    expect(error).toBe(reason);
+    expect(pulled).toBe(1_000);
+    expect((await query('select count(*) from stream_rows')).rows).toEqual([[STREAM_ROWS]]);
+    await noBusySessions();
+    // An already aborted signal never reaches the database.
+    await expect(query('select 1', { ...options, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
+  it('readOnlyQuery() fails with kind timeout when the consumer outlasts timeoutMs', async () => {
+    const start = Date.now();
+    const error = await rejection(
+      connector.readOnlyQuery(fixture.database, 'select id from stream_rows order by id', { timeoutMs: 300, batchRows: 100 }, async (s) => {
+        for await (const _batch of s.batches) await new Promise((r) => setTimeout(r, 1_000));
+      }),
+    );
+    expect(error).toBeInstanceOf(TargetDbError);
+    expect(error).toMatchObject({ engine: target.engine, kind: 'timeout' });
+    expect(Date.now() - start).toBeLessThan(900);
+    await noBusySessions();
+  });
+
+  it.skipIf(target.slowQuery === null)('readOnlyQuery() stops a slow statement at timeoutMs, or at abort, server-side [skip: SQLite cannot interrupt one step]', async () => {
+    let start = Date.now();
+    const timedOut = await rejection(query(target.slowQuery!, { timeoutMs: 300 }));
+    expect(timedOut).toMatchObject({ engine: target.engine, kind: 'timeout' });
+    expect(Date.now() - start).toBeLessThan(2_000);
+    await noBusySessions();
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 200);
+    start = Date.now();
+    await expect(query(target.slowQuery!, { ...options, signal: controller.signal })).rejects.toThrow('stop');
+    expect(Date.now() - start).toBeLessThan(2_000);
+    await noBusySessions();
+  });
+
+  it('readOnlyQuery() lets the database refuse writes (kind permission), leaving the data unchanged', async () => {
+    for (const sql of target.writes) {
+      const error = await rejection(query(sql));
+      expect(error, sql).toBeInstanceOf(TargetDbError);
+      expect({ sql, kind: (error as TargetDbError).kind }).toEqual({ sql, kind: 'permission' });
+    }
+    for (const { sql, rows } of target.unchanged) expect((await query(sql)).rows, sql).toEqual(rows);
+    for (const file of target.filesNotWritten) expect(fs.existsSync(file), file).toBe(false);
+    await noBusySessions();
+  });
+
+  it('readOnlyQuery() normalizes SQL errors', async () => {
+    const error = await rejection(query('select * from no_such_table'));
+    expect(error).toBeInstanceOf(TargetDbError);
+    expect(error).toMatchObject({ engine: target.engine, kind: 'sql' });
+  });
+
+  it('explainRows() estimates from the planner without running the query, or is null', async () => {
+    const estimate = await connector.explainRows(fixture.database, 'select * from stream_rows where id > 10');
+    if (target.explains) {
+      expect(estimate).toEqual({ rows: expect.any(Number), exact: false });
+      expect(estimate!.rows).toBeGreaterThan(0);
+      const error = await rejection(connector.explainRows(fixture.database, 'select * from no_such_table'));
+      expect(error).toMatchObject({ engine: target.engine, kind: 'sql' });
+    } else {
+      expect(estimate).toBeNull();
+    }
+  });
+
+  it('countRows() counts exactly within the budget', async () => {
+    expect(await connector.countRows(fixture.database, 'select * from stream_rows where id <= 1234;\n', 10_000)).toEqual({ rows: 1234, exact: true });
+    expect(await connector.countRows(fixture.database, 'select * from stream_rows where id < 0', 10_000)).toEqual({ rows: 0, exact: true });
+  });
+
+  it('countRows() gives up at the budget without waiting for the query or blocking the event loop', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const start = Date.now();
+    try {
+      expect(await connector.countRows(fixture.database, target.slowCount, 300)).toBeNull();
+    } finally {
+      clearInterval(ticker);
+    }
+    const elapsed = Date.now() - start;
+    expect(elapsed).toBeLessThan(1_500);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    await noBusySessions();
+  });
+
+  it.skipIf(target.copyCsv === null)('copyCsv() streams the engine CSV bytes with the columns [skip: PostgreSQL only]', async () => {
+    const expected = target.copyCsv!;
+    const { csv, columns } = await connector.copyCsv!(fixture.database, expected.sql, options, async (stream, cols) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return { csv: Buffer.concat(chunks).toString('utf8'), columns: cols };
+    });
+    expect(csv).toBe(expected.csv);
+    expect(columns).toEqual(expected.columns);
+    // Not reading the stream releases it too (the COPY is cancelled), and writes are refused.
+    expect(await connector.copyCsv!(fixture.database, 'select * from stream_rows', options, async () => 'skipped')).toBe('skipped');
+    const refused = await rejection(connector.copyCsv!(fixture.database, target.writes[0]!, options, async (s) => s.resume()));
+    expect(refused).toBeInstanceOf(TargetDbError);
+    expect((await query('select count(*) from stream_rows')).rows).toEqual([[STREAM_ROWS]]);
+    await noBusySessions();
+  });
+
+  it.skipIf(target.copyCsv !== null)('copyCsv is absent on engines without COPY [skip: PostgreSQL has it]', () => {
+    expect(connector.copyCsv).toBeUndefined();
+  });
+}
+
 await describeWithServer('postgres', 'connector contract: postgresql', () => contract(postgresTarget));
 await describeWithServer('mysql', 'connector contract: mariadb', () => contract(mysqlTarget('mariadb')));
 await describeWithServer('mysql', 'connector contract: mysql (engine name mysql, same server)', () => contract(mysqlTarget('mysql')));
 describe('connector contract: sqlite', () => contract(sqliteTarget));
+await describeWithServer('postgres', 'connector contract, reads: postgresql', () => readContract(postgresReadTarget));
+await describeWithServer('mysql', 'connector contract, reads: mariadb', () => readContract(mysqlReadTarget('mariadb')));
+await describeWithServer('mysql', 'connector contract, reads: mysql (engine name mysql, same server)', () => readContract(mysqlReadTarget('mysql')));
+describe('connector contract, reads: sqlite', () => readContract(sqliteReadTarget));

@@ -3,11 +3,14 @@
  * One `Connector` per registered instance, one implementation per engine family:
  * mysql/ (MySQL and MariaDB), postgres/, sqlite/. Each folder has the same roles:
  * `*-connector.ts` (pool + lifecycle), `*-introspector.ts` (catalog SQL → the types below),
- * `*-errors.ts` (driver error → TargetDbError).
+ * `*-errors.ts` (driver error → TargetDbError), `*-reader.ts` (read-only queries: stream, explain,
+ * count). Rows come out as result-set.ts describes them.
  *
- * Query, stream, explain and execute methods come later; they will reuse each connector's private
- * pool getter and error normalizer.
+ * Execute methods (DML/DDL tickets) come later; they will reuse each connector's private pool
+ * getter and error normalizer.
  */
+import type { Readable } from 'node:stream';
+import type { QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from './result-set.js';
 
 export type Engine = 'mysql' | 'mariadb' | 'postgresql' | 'sqlite';
 
@@ -96,6 +99,39 @@ export interface Connector {
   listTables(database: string): Promise<TableInfo[]>;
   /** Columns in table order; [] when the table does not exist. */
   listColumns(database: string, schema: string, table: string): Promise<ColumnInfo[]>;
+  /**
+   * Runs one query in a read-only transaction (the database itself refuses any write), streaming its
+   * rows from a server-side cursor; `consume` pulls batches (back-pressure: the cursor advances only
+   * as batches are pulled). The connection is released and the transaction rolled back when
+   * `consume` settles, throws, or the signal aborts; a timeout (options.timeoutMs, the whole query)
+   * fails with TargetDbError kind 'timeout'.
+   *
+   * A write the database refuses fails with kind `permission` on every engine (PostgreSQL SQLSTATE
+   * 25006, MySQL/MariaDB errno 1792, SQLite SQLITE_READONLY); MySQL/MariaDB `SELECT … INTO
+   * OUTFILE/DUMPFILE`, which the server allows in a read-only transaction, is refused before it
+   * is sent (code `INTO_OUTFILE`, kind `permission`). The batches must be pulled inside `consume`.
+   */
+  readOnlyQuery<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (stream: QueryStream) => Promise<T>): Promise<T>;
+  /**
+   * The planner's estimate of the rows the query returns (PostgreSQL EXPLAIN (FORMAT JSON) "Plan
+   * Rows"; MySQL/MariaDB EXPLAIN: product of rows×filtered/100 over the top-level select's rows);
+   * null where the engine has no planner estimate (SQLite). Runs read-only, never executes the query.
+   * A statement the engine refuses (syntax, missing table) rejects.
+   */
+  explainRows(database: string, sql: string): Promise<RowEstimate | null>;
+  /**
+   * Exact `select count(*) from (<sql>) t` within budgetMs, read-only; null when the budget ran out
+   * (the count is then cancelled server-side, and on SQLite it must not block the event loop past
+   * the budget: it runs in a worker_thread that is terminated).
+   */
+  countRows(database: string, sql: string, budgetMs: number): Promise<RowEstimate | null>;
+  /**
+   * PostgreSQL only. COPY (<sql>) TO STDOUT (FORMAT csv, HEADER true) in a read-only transaction:
+   * the engine's own CSV bytes (NULL unquoted empty, '' as ""), for the fast export path. Same
+   * release/timeout/abort rules as readOnlyQuery; `csv` must be read to its end inside `consume`
+   * (a COPY left unread is cancelled and its connection closed).
+   */
+  copyCsv?<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (csv: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T>;
   /** Ends the connector's pool; the connector cannot be used afterwards. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { PostgresConnector } from './postgres/postgres-connector.js';
 import { SqliteConnector } from './sqlite/sqlite-connector.js';
 
 export * from './connector.js';
+export * from './result-set.js';
 
 export interface ConnectorOptions {
   /** SQLite instances (`host` = file path) must live inside this folder (Config.sqliteInstanceDir). */

@@ -10,11 +10,15 @@ import {
   type Engine,
   type TableInfo,
 } from '../connector.js';
+import type { QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
 import { MYSQL_ERRORS, toMysqlError } from './mysql-errors.js';
 import { listMysqlColumns, listMysqlDatabases, listMysqlTables, mysqlSchemaExists, type MysqlRun } from './mysql-introspector.js';
+import { MysqlReader } from './mysql-reader.js';
 
 /** Two connections: metadata calls are short and a ticket runs one statement at a time. */
 const POOL_SIZE = 2;
+/** Reads (exports) hold a connection while the consumer pulls: a pool of their own, so metadata calls never wait behind them. */
+const READER_POOL_SIZE = 4;
 /** Idle connections are closed after 30 s so a rarely used instance holds no server sessions. */
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -24,12 +28,23 @@ export class MysqlConnector implements Connector {
   readonly #spec: ConnectionSpec;
   readonly #queryTimeoutMs: number;
   #pool: mysql.Pool | undefined;
+  #readerPool: mysql.Pool | undefined;
   #mariaDb: Promise<boolean> | undefined;
+  readonly #reader: MysqlReader;
 
   constructor(spec: ConnectionSpec) {
     this.engine = spec.engine;
     this.#spec = spec;
     this.#queryTimeoutMs = spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    this.#reader = new MysqlReader({
+      engine: spec.engine,
+      readerPool: () => (this.#readerPool ??= this.#createPool(READER_POOL_SIZE)),
+      metaPool: () => this.#getPool(),
+      isMariaDb: () => this.#isMariaDb(),
+      login: this.#login(),
+      password: spec.password,
+      queryTimeoutMs: this.#queryTimeoutMs,
+    });
   }
 
   async test(): Promise<{ version: string }> {
@@ -59,31 +74,54 @@ export class MysqlConnector implements Connector {
     return this.#guard(async () => listMysqlColumns(this.#run, database, table, await this.#isMariaDb()));
   }
 
+  readOnlyQuery<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (stream: QueryStream) => Promise<T>): Promise<T> {
+    return this.#reader.readOnlyQuery(database, sql, options, consume);
+  }
+
+  explainRows(database: string, sql: string): Promise<RowEstimate | null> {
+    return this.#reader.explainRows(database, sql);
+  }
+
+  countRows(database: string, sql: string, budgetMs: number): Promise<RowEstimate | null> {
+    return this.#reader.countRows(database, sql, budgetMs);
+  }
+
   async close(): Promise<void> {
-    const pool = this.#pool;
+    const pools = [this.#pool, this.#readerPool];
     this.#pool = undefined;
-    await pool?.end();
+    this.#readerPool = undefined;
+    await Promise.all(pools.map((p) => p?.end()));
   }
 
   /** The pool, created on first use so that constructing a connector never touches the network. */
   #getPool(): mysql.Pool {
-    this.#pool ??= mysql.createPool({
+    this.#pool ??= this.#createPool(POOL_SIZE);
+    return this.#pool;
+  }
+
+  #login(): mysql.ConnectionOptions {
+    return {
       host: this.#spec.host,
       port: this.#spec.port,
       user: this.#spec.user,
       password: this.#spec.password,
-      database: this.#spec.database || undefined,
-      connectionLimit: POOL_SIZE,
-      maxIdle: POOL_SIZE,
-      idleTimeout: IDLE_TIMEOUT_MS,
       connectTimeout: this.#spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    };
+  }
+
+  #createPool(size: number): mysql.Pool {
+    return mysql.createPool({
+      ...this.#login(),
+      database: this.#spec.database || undefined,
+      connectionLimit: size,
+      maxIdle: size,
+      idleTimeout: IDLE_TIMEOUT_MS,
       // Exact values for later data access: BIGINT/DECIMAL as strings, dates as the server prints them.
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
       multipleStatements: false,
     });
-    return this.#pool;
   }
 
   #run: MysqlRun = async (sql, params = []) => {

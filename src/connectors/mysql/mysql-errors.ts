@@ -19,6 +19,8 @@ export const MYSQL_ERRORS = {
   /** 1969 (MariaDB max_statement_time) / 3024 (MySQL max_execution_time). */
   mariaDbStatementTimeout: 'ER_STATEMENT_TIMEOUT',
   mysqlQueryTimeout: 'ER_QUERY_TIMEOUT',
+  /** 1792: a write inside a READ ONLY transaction (the readers' sessions). */
+  readOnlyTransaction: 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION',
   /** 1205: lock wait timeout. */
   lockWaitTimeout: 'ER_LOCK_WAIT_TIMEOUT',
   /** mysql2 client side: the `timeout` of a query expired. */
@@ -39,8 +41,20 @@ const KIND_BY_CODE: ReadonlyMap<string, TargetErrorKind> = new Map([
   [MYSQL_ERRORS.mariaDbStatementTimeout, 'timeout'],
   [MYSQL_ERRORS.mysqlQueryTimeout, 'timeout'],
   [MYSQL_ERRORS.lockWaitTimeout, 'timeout'],
+  // `permission`, not `sql`: the statement is valid, the session is just not allowed to write.
+  [MYSQL_ERRORS.readOnlyTransaction, 'permission'],
   [MYSQL_ERRORS.clientQueryTimeout, 'timeout'],
   [MYSQL_ERRORS.connectionLost, 'connection'],
+]);
+
+/**
+ * Names for server errors that mysql2 (3.x) leaves without a `code`, by errno: MariaDB-only numbers
+ * are not in its list (MariaDB 10.11 answers max_statement_time with errno 1969 and no name).
+ */
+const NAME_BY_ERRNO: ReadonlyMap<number, string> = new Map([
+  [1969, MYSQL_ERRORS.mariaDbStatementTimeout],
+  [3024, MYSQL_ERRORS.mysqlQueryTimeout],
+  [1792, MYSQL_ERRORS.readOnlyTransaction],
 ]);
 
 /** The fields of a mysql2 error (a plain Error with these properties added). */
@@ -56,7 +70,8 @@ interface MysqlDriverError {
 export function toMysqlError(engine: Engine, err: unknown, password: string): TargetDbError {
   if (err instanceof TargetDbError) return err;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as MysqlDriverError;
-  const code = typeof e.code === 'string' ? e.code : 'UNKNOWN';
+  const errno = typeof e.errno === 'number' ? e.errno : undefined;
+  const code = typeof e.code === 'string' ? e.code : ((errno !== undefined ? NAME_BY_ERRNO.get(errno) : undefined) ?? 'UNKNOWN');
   const message = typeof e.sqlMessage === 'string' ? e.sqlMessage : String(e.message ?? err);
   return new TargetDbError(engine, {
     code,

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -8,13 +9,21 @@ import {
   type DatabaseInfo,
   type TableInfo,
 } from '../connector.js';
+import type { QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from '../result-set.js';
 import { toPostgresError } from './postgres-errors.js';
 import { listPgColumns, listPgDatabases, listPgTables, type PgRun } from './postgres-introspector.js';
+import { PostgresReader } from './postgres-reader.js';
 
 /** The database a PostgreSQL login reaches when the spec names none (always present). */
 const DEFAULT_DATABASE = 'postgres';
 /** Two connections per database: metadata calls are short and a ticket runs one statement at a time. */
 const POOL_SIZE = 2;
+/**
+ * Reads (exports) hold a connection for as long as the consumer pulls, so they get their own pool:
+ * they never starve metadata calls, and it has no client-side query_timeout, which node-postgres
+ * would apply to a cursor's whole life (the reader enforces each call's own deadline instead).
+ */
+const READER_POOL_SIZE = 4;
 /** Idle connections are closed after 30 s so browsing many databases holds no server sessions. */
 const IDLE_TIMEOUT_MS = 30_000;
 /**
@@ -31,9 +40,19 @@ export class PostgresConnector implements Connector {
   readonly engine = 'postgresql' as const;
   readonly #spec: ConnectionSpec;
   readonly #pools = new Map<string, pg.Pool>();
+  readonly #readerPools = new Map<string, pg.Pool>();
+  readonly #reader: PostgresReader;
 
   constructor(spec: ConnectionSpec) {
     this.#spec = spec;
+    this.#reader = new PostgresReader({
+      readerPool: (database) => this.#getPool(database, 'reader'),
+      metaPool: (database) => this.#getPool(database, 'meta'),
+      host: spec.host,
+      port: spec.port,
+      password: spec.password,
+      queryTimeoutMs: spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    });
   }
 
   test(): Promise<{ version: string }> {
@@ -56,9 +75,26 @@ export class PostgresConnector implements Connector {
     return this.#guard(() => listPgColumns(this.#runIn(database), schema, table));
   }
 
+  readOnlyQuery<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (stream: QueryStream) => Promise<T>): Promise<T> {
+    return this.#reader.readOnlyQuery(database, sql, options, consume);
+  }
+
+  copyCsv<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (csv: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T> {
+    return this.#reader.copyCsv(database, sql, options, consume);
+  }
+
+  explainRows(database: string, sql: string): Promise<RowEstimate | null> {
+    return this.#reader.explainRows(database, sql);
+  }
+
+  countRows(database: string, sql: string, budgetMs: number): Promise<RowEstimate | null> {
+    return this.#reader.countRows(database, sql, budgetMs);
+  }
+
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()];
+    const pools = [...this.#pools.values(), ...this.#readerPools.values()];
     this.#pools.clear();
+    this.#readerPools.clear();
     await Promise.all(pools.map((p) => p.end()));
   }
 
@@ -66,29 +102,30 @@ export class PostgresConnector implements Connector {
     return this.#spec.database || DEFAULT_DATABASE;
   }
 
-  /** The pool of one database, created on first use. */
-  #getPool(database: string): pg.Pool {
-    let pool = this.#pools.get(database);
+  /** The metadata (or reader) pool of one database, created on first use. */
+  #getPool(database: string, role: 'meta' | 'reader' = 'meta'): pg.Pool {
+    const pools = role === 'meta' ? this.#pools : this.#readerPools;
+    let pool = pools.get(database);
     if (!pool) {
       const queryTimeoutMs = this.#spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+      const timeouts = role === 'meta' ? { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS } : {};
       pool = new pg.Pool({
         host: this.#spec.host,
         port: this.#spec.port,
         user: this.#spec.user,
         password: this.#spec.password,
         database,
-        max: POOL_SIZE,
+        max: role === 'meta' ? POOL_SIZE : READER_POOL_SIZE,
         idleTimeoutMillis: IDLE_TIMEOUT_MS,
         connectionTimeoutMillis: this.#spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        statement_timeout: queryTimeoutMs,
-        query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_GRACE_MS,
+        ...timeouts,
         application_name: 'opendms',
         allowExitOnIdle: true,
       });
       // An idle connection that dies (server restart, network) is dropped by the pool; the next
       // query opens a new one and reports its own error. Without a listener the process would crash.
       pool.on('error', () => {});
-      this.#pools.set(database, pool);
+      pools.set(database, pool);
     }
     return pool;
   }

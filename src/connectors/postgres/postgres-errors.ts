@@ -7,6 +7,8 @@ export const PG_SQLSTATE = {
   invalidPassword: '28P01',
   invalidCatalogName: '3D000',
   insufficientPrivilege: '42501',
+  /** A write inside a read-only transaction (the readers' sessions, a hot standby). */
+  readOnlySqlTransaction: '25006',
   queryCanceled: '57014',
   lockNotAvailable: '55P03',
   tooManyConnections: '53300',
@@ -22,6 +24,8 @@ const KIND_BY_SQLSTATE: ReadonlyMap<string, TargetErrorKind> = new Map([
   [PG_SQLSTATE.invalidPassword, 'auth'],
   [PG_SQLSTATE.invalidCatalogName, 'not_found'],
   [PG_SQLSTATE.insufficientPrivilege, 'permission'],
+  // `permission`, not `sql`: the statement is valid, the session is just not allowed to write.
+  [PG_SQLSTATE.readOnlySqlTransaction, 'permission'],
   [PG_SQLSTATE.queryCanceled, 'timeout'],
   [PG_SQLSTATE.lockNotAvailable, 'timeout'],
   [PG_SQLSTATE.tooManyConnections, 'connection'],

@@ -6,9 +6,11 @@ import {
   type DatabaseInfo,
   type TableInfo,
 } from '../connector.js';
+import type { QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
 import { toSqliteError, unknownSqliteDatabase } from './sqlite-errors.js';
 import { listSqliteColumns, listSqliteDatabases, listSqliteTables, SQLITE_MAIN } from './sqlite-introspector.js';
 import { resolveSqlitePath } from './sqlite-path.js';
+import { SqliteReader } from './sqlite-reader.js';
 
 /**
  * How long to wait for another process's write lock before SQLITE_BUSY. better-sqlite3 waits
@@ -29,10 +31,12 @@ export class SqliteConnector implements Connector {
   readonly #spec: ConnectionSpec;
   readonly #allowedDir: string;
   #db: Database.Database | undefined;
+  readonly #reader: SqliteReader;
 
   constructor(spec: ConnectionSpec, allowedDir: string) {
     this.#spec = spec;
     this.#allowedDir = allowedDir;
+    this.#reader = new SqliteReader({ resolvePath: () => resolveSqlitePath(spec.host, allowedDir), busyTimeoutMs: BUSY_TIMEOUT_MS });
   }
 
   async test(): Promise<{ version: string }> {
@@ -57,6 +61,21 @@ export class SqliteConnector implements Connector {
   async listColumns(database: string, _schema: string, table: string): Promise<ColumnInfo[]> {
     if (database !== SQLITE_MAIN) throw unknownSqliteDatabase(database);
     return this.#guard((db) => listSqliteColumns(db, table));
+  }
+
+  /** On a connection of its own per call (see sqlite-reader.ts); the deadline acts between batches. */
+  readOnlyQuery<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (stream: QueryStream) => Promise<T>): Promise<T> {
+    return this.#reader.readOnlyQuery(database, sql, options, consume);
+  }
+
+  /** Always null: SQLite has no planner row estimate. */
+  explainRows(database: string, sql: string): Promise<RowEstimate | null> {
+    return this.#reader.explainRows(database, sql);
+  }
+
+  /** In a worker thread, terminated at the budget (see sqlite-count.ts). */
+  countRows(database: string, sql: string, budgetMs: number): Promise<RowEstimate | null> {
+    return this.#reader.countRows(database, sql, budgetMs);
   }
 
   async close(): Promise<void> {

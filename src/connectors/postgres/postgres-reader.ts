@@ -1,0 +1,273 @@
+/**
+ * Read-only access to a PostgreSQL database: streamed queries (pg-cursor), COPY to CSV
+ * (pg-copy-streams), EXPLAIN estimates and bounded counts. Every call runs in its own
+ * `BEGIN TRANSACTION READ ONLY` on a dedicated client, so the server refuses any write (SQLSTATE
+ * 25006, which the normalizer classifies as `permission`), and ends with ROLLBACK.
+ *
+ * User SQL only ever travels through the extended protocol (a cursor: Parse/Bind/Execute), which
+ * takes exactly one statement: `select 1; commit; delete …` is refused by the server instead of
+ * ending the read-only transaction. COPY is the exception (pg-copy-streams sends a simple query),
+ * which is why copyCsv first describes the same text through a cursor.
+ */
+import net from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { to as copyTo } from 'pg-copy-streams';
+import { integerCell } from '../cells.js';
+import { bareStatement, batchRowsOf, countSql, MAX_TIMEOUT_MS, runConsumer, runWithDeadline, sessionError, type SessionStop } from '../read-session.js';
+import type { Cell, QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from '../result-set.js';
+import { toPostgresError } from './postgres-errors.js';
+import { BUILTIN_TYPE_NAMES, pgCellConverter, pgKind, RAW_TEXT_TYPES } from './postgres-types.js';
+
+export interface PostgresReaderSource {
+  /** Dedicated connections for long reads: no client-side query timeout (our deadline rules). */
+  readerPool(database: string): pg.Pool;
+  /** The connector's metadata pool: EXPLAIN, counts, type names (short statements). */
+  metaPool(database: string): pg.Pool;
+  /** Where cancel requests go (the server of the pools). */
+  host: string;
+  port: number;
+  password: string;
+  /** Limit of an EXPLAIN (the instance's query timeout). */
+  queryTimeoutMs: number;
+}
+
+/**
+ * The session settings of every read: the transaction is read-only; statement_timeout is the
+ * server-side half of the deadline (with the extended protocol it runs from Parse to Sync, i.e. the
+ * whole life of the cursor, consumer pauses included); TimeZone/DateStyle make timestamptz text
+ * `2024-01-02 03:04:05.123+00`; bytea_output, IntervalStyle and extra_float_digits (3: exact
+ * round-trip digits, shortest form on PostgreSQL 12+) pin formats a server config could change.
+ */
+function beginSql(timeoutMs: number): string {
+  return [
+    'BEGIN TRANSACTION READ ONLY',
+    `SET LOCAL statement_timeout = ${Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_TIMEOUT_MS)}`,
+    "SET LOCAL TimeZone = 'UTC'",
+    "SET LOCAL DateStyle = 'ISO'",
+    "SET LOCAL IntervalStyle = 'postgres'",
+    "SET LOCAL bytea_output = 'hex'",
+    'SET LOCAL extra_float_digits = 3',
+  ].join('; ');
+}
+
+/** A client held for one read; `discard` throws it away (cancelling what it runs) instead of releasing it. */
+interface Held {
+  client: pg.PoolClient;
+  stop: SessionStop;
+  discard(): void;
+}
+
+interface Batch {
+  rows: (string | null)[][];
+  fields: pg.FieldDef[];
+}
+
+const ignore = () => {};
+
+export class PostgresReader {
+  readonly #src: PostgresReaderSource;
+  /** OID → type name per database, for types outside BUILTIN_TYPE_NAMES (OIDs of a database are stable). */
+  readonly #typeNames = new Map<string, Map<number, string>>();
+
+  constructor(source: PostgresReaderSource) {
+    this.#src = source;
+  }
+
+  async readOnlyQuery<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (stream: QueryStream) => Promise<T>): Promise<T> {
+    const batchRows = batchRowsOf(options);
+    return this.#inReadOnlyTransaction(this.#src.readerPool(database), options, async ({ client, stop }) => {
+      const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: RAW_TEXT_TYPES }));
+      let open = true;
+      try {
+        const first = await readBatch(cursor, batchRows);
+        const columns = await this.#columns(database, first.fields);
+        const convert = first.fields.map((f) => pgCellConverter(f.dataTypeID));
+        const toCells = (rows: (string | null)[][]): Cell[][] => rows.map((row) => row.map((v, i) => (v === null ? null : convert[i]!(v))));
+        const password = this.#src.password;
+        async function* batches(): AsyncGenerator<Cell[][]> {
+          let rows = first.rows;
+          for (;;) {
+            if (rows.length > 0) yield toCells(rows);
+            if (rows.length < batchRows) return;
+            if (!open) throw new Error('readOnlyQuery: batches were pulled after consume settled');
+            if (stop.stopped) throw stop.reason;
+            try {
+              rows = (await readBatch(cursor, batchRows)).rows;
+            } catch (err) {
+              throw stop.stopped ? stop.reason : toPostgresError(err, password);
+            }
+          }
+        }
+        return await runConsumer(() => consume({ columns, batches: batches() }));
+      } finally {
+        open = false;
+        // Closing the portal (and Sync) leaves the client idle inside the transaction; ROLLBACK follows.
+        if (!stop.stopped) await cursor.close();
+      }
+    });
+  }
+
+  async copyCsv<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (csv: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T> {
+    return this.#inReadOnlyTransaction(this.#src.readerPool(database), options, async ({ client, stop, discard }) => {
+      // The describe step: the columns, and (through the extended protocol) proof that the text is
+      // one query, before it is pasted into a COPY sent as a simple query.
+      const probe = await queryAll(client, `select * from (\n${bareStatement(sql)}\n) t limit 0`);
+      const columns = await this.#columns(database, probe.fields);
+      const copy = client.query(copyTo(`COPY (\n${bareStatement(sql)}\n) TO STDOUT (FORMAT csv, HEADER true)`));
+      const out = new PassThrough();
+      let ended = false;
+      copy.on('end', () => (ended = true));
+      copy.on('error', (err) => out.destroy(stop.stopped ? (stop.reason as Error) : toPostgresError(err, this.#src.password)));
+      copy.pipe(out);
+      try {
+        return await runConsumer(() => consume(out, columns));
+      } finally {
+        // A COPY that was not read to its end still owns the connection: cancel it and throw the client away.
+        if (!ended && !stop.stopped) {
+          out.destroy();
+          discard();
+        }
+      }
+    });
+  }
+
+  async explainRows(database: string, sql: string): Promise<RowEstimate | null> {
+    const options = { timeoutMs: this.#src.queryTimeoutMs };
+    return this.#inReadOnlyTransaction(this.#src.metaPool(database), options, async ({ client }) => {
+      const { rows } = await queryAll(client, `EXPLAIN (FORMAT JSON) ${bareStatement(sql)}`);
+      const plan = JSON.parse(String(rows[0]?.[0])) as [{ Plan: { 'Plan Rows': number } }];
+      return { rows: Math.round(plan[0].Plan['Plan Rows']), exact: false };
+    });
+  }
+
+  async countRows(database: string, sql: string, budgetMs: number): Promise<RowEstimate | null> {
+    try {
+      return await this.#inReadOnlyTransaction(this.#src.metaPool(database), { timeoutMs: budgetMs }, async ({ client }) => {
+        const { rows } = await queryAll(client, countSql(sql));
+        return { rows: Number(integerCell(String(rows[0]?.[0]))), exact: true };
+      });
+    } catch (err) {
+      // Our timer or the server's statement_timeout (57014): the budget ran out, the count is cancelled.
+      if (err instanceof Error && 'kind' in err && err.kind === 'timeout') return null;
+      throw err;
+    }
+  }
+
+  /**
+   * One read-only transaction on a client of `pool`, under the deadline and signal of `options`.
+   * Success or an SQL error: ROLLBACK and release. Deadline, abort, or `discard()`: cancel the
+   * running statement server-side and destroy the client (a client cannot be trusted mid-protocol).
+   */
+  #inReadOnlyTransaction<T>(pool: pg.Pool, options: Pick<ReadOnlyQueryOptions, 'timeoutMs' | 'signal'>, body: (held: Held) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient | undefined;
+    let done = false;
+    const release = (destroy: boolean) => {
+      if (!client || done) return;
+      done = true;
+      if (destroy) {
+        cancelBackend(this.#src.host, this.#src.port, client);
+        client.release(new Error('discarded by the reader'));
+      } else {
+        client.removeListener('error', ignore);
+        client.release();
+      }
+    };
+    const password = this.#src.password;
+    const work = async (stop: SessionStop): Promise<T> => {
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw toPostgresError(err, password);
+      }
+      // A checked-out client has no pool listener: a connection error with no listener would crash the process.
+      client.on('error', ignore);
+      if (stop.stopped) {
+        release(true);
+        throw stop.reason;
+      }
+      const c = client;
+      let discarded = false;
+      const discard = () => {
+        discarded = true;
+        release(true);
+      };
+      // ROLLBACK of a healthy client, which then goes back to the pool; a client that fails it is destroyed.
+      const endTransaction = () => (discarded ? Promise.resolve() : c.query('ROLLBACK').then(() => release(false), () => release(true)));
+      let result: T;
+      try {
+        await c.query(beginSql(options.timeoutMs));
+        result = await body({ client: c, stop, discard });
+      } catch (err) {
+        if (stop.stopped) throw stop.reason;
+        await endTransaction();
+        throw sessionError(err, (e) => toPostgresError(e, password));
+      }
+      await endTransaction();
+      return result;
+    };
+    return runWithDeadline('postgresql', options.timeoutMs, options.signal, work, () => release(true));
+  }
+
+  /** Columns of a result: names and kinds from the fields, type names from the cache or the catalog. */
+  async #columns(database: string, fields: pg.FieldDef[]): Promise<ResultColumn[]> {
+    const known = this.#typeNames.get(database) ?? new Map<number, string>();
+    this.#typeNames.set(database, known);
+    const missing = [...new Set(fields.map((f) => f.dataTypeID))].filter((oid) => !BUILTIN_TYPE_NAMES.has(oid) && !known.has(oid));
+    if (missing.length > 0) {
+      try {
+        // On the metadata pool: this reader's client is busy with the open cursor.
+        const { rows } = await this.#src
+          .metaPool(database)
+          .query<{ oid: number; name: string }>('select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any($1::oid[])', [missing]);
+        for (const r of rows) known.set(r.oid, r.name);
+      } catch {
+        // Names are for messages and SQL output only; an unknown one is written as its OID below.
+      }
+    }
+    return fields.map((f) => ({
+      name: f.name,
+      kind: pgKind(f.dataTypeID),
+      dbType: BUILTIN_TYPE_NAMES.get(f.dataTypeID) ?? known.get(f.dataTypeID) ?? `oid ${f.dataTypeID}`,
+    }));
+  }
+}
+
+/** One batch of a cursor, with the fields (the callback form is the one that hands them over). */
+function readBatch(cursor: Cursor<(string | null)[]>, rows: number): Promise<Batch> {
+  return new Promise((resolve, reject) => {
+    cursor.read(rows, (err, batch, result) => (err ? reject(err) : resolve({ rows: batch, fields: result.fields })));
+  });
+}
+
+/** A short statement through a cursor (extended protocol: one statement only); its first rows are enough here. */
+async function queryAll(client: pg.PoolClient, sql: string): Promise<Batch> {
+  const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: RAW_TEXT_TYPES }));
+  try {
+    return await readBatch(cursor, 100);
+  } finally {
+    await cursor.close();
+  }
+}
+
+/**
+ * Stops what a client's backend runs, with the protocol's CancelRequest on a new socket (what
+ * psql's Ctrl-C sends): closing our socket alone would leave a backend busy in, say, pg_sleep
+ * until it next writes. Best effort, not awaited; the 16-byte message needs no login.
+ */
+function cancelBackend(host: string, port: number, client: pg.PoolClient): void {
+  const { processID, secretKey } = client as unknown as { processID: number | null; secretKey: number | null };
+  if (processID === null || secretKey === null) return;
+  const socket = host.startsWith('/') ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
+  socket.on('error', ignore);
+  socket.setTimeout(5_000, () => socket.destroy());
+  socket.on('connect', () => {
+    const message = Buffer.alloc(16);
+    message.writeInt32BE(16, 0);
+    message.writeInt32BE(80877102, 4); // the CancelRequest code
+    message.writeInt32BE(processID, 8);
+    message.writeInt32BE(secretKey, 12);
+    socket.end(message);
+  });
+}
