@@ -38,6 +38,23 @@ export interface Config {
   readonly uploadTimeoutSeconds: number;
   /** Lifetime of the signed download URLs GetOrderAttachmentFile returns. */
   readonly downloadUrlTtlSeconds: number;
+  /** Data export results (docs/exports.md). */
+  readonly exports: ExportConfig;
+}
+
+export interface ExportConfig {
+  /** OPENDMS_EXPORT_URL_TTL_SECONDS: lifetime of GetDataExportDownloadURL links (default 3600). */
+  readonly downloadUrlTtlSeconds: number;
+  /** OPENDMS_EXPORT_RETENTION_DAYS: result files are deleted this long after the export (default 7). */
+  readonly retentionDays: number;
+  /** OPENDMS_EXPORT_COMPRESSION_LEVEL: zip deflate level 0-9 (default 1: fast; exports are large). */
+  readonly compressionLevel: number;
+  /**
+   * OPENDMS_EXPORT_MAX_RUN_SECONDS: the longest one export may run, whatever the instance's
+   * ExportTimeout (default 21600). On PostgreSQL it is also the job lease: a process that dies
+   * mid-export has its export picked up again after this long.
+   */
+  readonly maxRunSeconds: number;
 }
 
 export interface WebhookConfig {
@@ -68,6 +85,13 @@ function positiveIntFrom(value: string | undefined, name: string, fallback: numb
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function levelFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 9) throw new Error(`OPENDMS_EXPORT_COMPRESSION_LEVEL must be an integer from 0 to 9, got "${value}"`);
   return n;
 }
 
@@ -116,6 +140,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     uploadTimeoutSeconds: positiveIntFrom(env.OPENDMS_UPLOAD_TIMEOUT_SECONDS, 'OPENDMS_UPLOAD_TIMEOUT_SECONDS', 60),
     // 5 minutes: enough to start a download, short enough that a leaked link soon stops working.
     downloadUrlTtlSeconds: positiveIntFrom(env.OPENDMS_DOWNLOAD_URL_TTL_SECONDS, 'OPENDMS_DOWNLOAD_URL_TTL_SECONDS', 300),
+    exports: Object.freeze({
+      downloadUrlTtlSeconds: positiveIntFrom(env.OPENDMS_EXPORT_URL_TTL_SECONDS, 'OPENDMS_EXPORT_URL_TTL_SECONDS', 3600),
+      retentionDays: positiveIntFrom(env.OPENDMS_EXPORT_RETENTION_DAYS, 'OPENDMS_EXPORT_RETENTION_DAYS', 7),
+      compressionLevel: levelFrom(env.OPENDMS_EXPORT_COMPRESSION_LEVEL),
+      maxRunSeconds: positiveIntFrom(env.OPENDMS_EXPORT_MAX_RUN_SECONDS, 'OPENDMS_EXPORT_MAX_RUN_SECONDS', 6 * 3600),
+    }),
   });
 }
 

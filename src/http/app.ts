@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from '../modules/context.js';
+import { exportRoutes } from './exports.routes.js';
 import { fileRoutes } from './files.routes.js';
 import { dispatchRpc } from './rpc/dispatch.js';
 import type { AnyAction } from './rpc/registry.js';
@@ -41,6 +42,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // Attachment download (signed URLs) and direct upload: src/http/files.routes.ts.
   app.register(fileRoutes(opts.deps));
+  // Export results behind GetDataExportDownloadURL links: src/http/exports.routes.ts.
+  app.register(exportRoutes(opts.deps));
 
   app.route({
     method: ['GET', 'POST'],

@@ -23,6 +23,12 @@ export interface JobPayloads {
   'fetch-upload': { jobKey: string };
   /** Deletes expired, unreferenced attachments, old upload jobs and leftovers of interrupted writes. */
   'purge-attachments': Record<string, never>;
+  /** The precheck of a DATA_EXPORT ticket (an `export_precheck` row, PRE_CHECKING until settled). */
+  'export-precheck': { precheckId: number };
+  /** One run of an export job (`export_job` row): streams the rows into a zip in the file store. */
+  'run-export': { jobId: number; run: number };
+  /** Deletes export results past their retention period. */
+  'purge-export-results': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads & string;

@@ -23,6 +23,7 @@ import type {
 import type { TicketDatabaseTable, TicketEventTable, TicketHandlerTable, TicketRelatedUserTable, TicketTable } from '../modules/tickets/ticket.table.js';
 import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
+import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
 
 /**
  * The metadata store's tables, as Kysely sees them. Each module declares its own row types in a
@@ -61,4 +62,7 @@ export interface Database {
   workflow_action: WorkflowActionTable;
   webhook: WebhookTable;
   webhook_delivery: WebhookDeliveryTable;
+  export_precheck: ExportPrecheckTable;
+  export_precheck_sql: ExportPrecheckSqlTable;
+  export_job: ExportJobTable;
 }

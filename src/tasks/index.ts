@@ -1,9 +1,12 @@
 import type { Deps } from '../modules/context.js';
 import { deliverWebhookTask } from './deliver-webhook.task.js';
+import { exportPrecheckTask } from './export-precheck.task.js';
 import { fetchUploadTask } from './fetch-upload.task.js';
 import { notifyTicketEventTask } from './notify-ticket-event.task.js';
 import { purgeAttachmentsTask } from './purge-attachments.task.js';
+import { purgeExportResultsTask } from './purge-export-results.task.js';
 import { purgeSignatureNoncesTask } from './purge-signature-nonces.task.js';
+import { runExportTask } from './run-export.task.js';
 
 /** Registers every job handler with the queue (the name → handler map of the running process). */
 export function registerTasks(deps: Deps): void {
@@ -15,6 +18,13 @@ export function registerTasks(deps: Deps): void {
   // exceeds the fetch time-out, so a slow download is cut by the time-out, not by the queue.
   deps.jobs.register('fetch-upload', fetchUploadTask(deps), { concurrency: 4, leaseSeconds: deps.config.uploadTimeoutSeconds + 60 });
   deps.jobs.register('purge-attachments', purgeAttachmentsTask(deps), { concurrency: 1, leaseSeconds: 300 });
+  // Prechecks ask the target's planner, or count within a 5 s budget per statement.
+  deps.jobs.register('export-precheck', exportPrecheckTask(deps), { concurrency: 2, leaseSeconds: 300 });
+  // Two exports at a time per process (2 cores: one streams while the other waits on its database).
+  // SQLite: a 20 s lease renewed while it runs, so a crashed export is taken up again within 20 s.
+  // pg-boss has no heartbeat: its lease is the longest an export may run (OPENDMS_EXPORT_MAX_RUN_SECONDS).
+  deps.jobs.register('run-export', runExportTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : deps.config.exports.maxRunSeconds + 60 });
+  deps.jobs.register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
 }
 
 /** Every 10 minutes, from every process; the key leaves at most one purge queued in the cluster. */
@@ -28,10 +38,11 @@ export function scheduleNoncePurge(deps: Deps): () => void {
   return () => clearInterval(timer);
 }
 
-/** Hourly, from every process; the key leaves at most one purge queued in the cluster. */
-export function scheduleAttachmentPurge(deps: Deps): () => void {
+/** Hourly, from every process; the keys leave at most one purge of each kind queued in the cluster. */
+export function scheduleHourlyPurges(deps: Deps): () => void {
   const enqueue = (): void => {
     deps.jobs.enqueue('purge-attachments', {}, { key: 'purge-attachments', maxAttempts: 1 }).catch(() => undefined);
+    deps.jobs.enqueue('purge-export-results', {}, { key: 'purge-export-results', maxAttempts: 1 }).catch(() => undefined);
   };
   enqueue();
   const timer = setInterval(enqueue, 60 * 60_000);

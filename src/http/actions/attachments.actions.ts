@@ -2,6 +2,7 @@ import { AppError, invalidParam } from '../../errors.js';
 import { ticketAttachmentToken } from '../../modules/attachments/downloads.js';
 import { checkFileName, FILE_SOURCES } from '../../modules/attachments/file-names.js';
 import { createUploadJob, getUploadJob } from '../../modules/attachments/uploads.js';
+import { serverUrl } from './common.js';
 import { defineAction } from '../rpc/registry.js';
 import { p } from '../rpc/schema.js';
 
@@ -94,9 +95,7 @@ export const attachmentActions = [
     response: '`FileUrl` (string)',
     handler: async (input, ctx) => {
       const { token } = await ticketAttachmentToken(ctx.deps, ctx.actor, input.OrderId);
-      // The Host the caller used reaches this server; anything but a plain host[:port] is ignored.
-      const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(ctx.host) ? ctx.host : `${ctx.deps.config.host}:${ctx.deps.config.port}`;
-      return { FileUrl: `http://${host}/api/files/${token}` };
+      return { FileUrl: serverUrl(ctx, `/api/files/${token}`) };
     },
   }),
 ];

@@ -1,6 +1,7 @@
 import { buildRegistry, type AnyAction } from '../rpc/registry.js';
 import { accessKeyActions } from './access-keys.actions.js';
 import { attachmentActions } from './attachments.actions.js';
+import { dataExportActions } from './data-export.actions.js';
 import { databaseActions } from './databases.actions.js';
 import { instanceActions } from './instances.actions.js';
 import { logicDatabaseActions } from './logic-databases.actions.js';
@@ -23,6 +24,7 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...orderActions,
   ...attachmentActions,
   ...approvalActions,
+  ...dataExportActions,
   ...webhookActions,
 ];
 

@@ -6,6 +6,7 @@ import { STATUS_DESC } from '../../modules/tickets/status.js';
 import { getTenantPolicy, setTenantPolicy } from '../../modules/tickets/tenant-policy.js';
 import { KNOWN_PLUGIN_TYPES } from '../../modules/tickets/ticket-type.js';
 import { closeTicket, createTicket } from '../../modules/tickets/tickets.js';
+import { userIds } from './common.js';
 import { defineAction } from '../rpc/registry.js';
 import { p } from '../rpc/schema.js';
 
@@ -18,14 +19,6 @@ const SCOPES: Record<string, ListScope> = {
   AS_OWNER: 'HANDLED_BY_ME',
   AS_Related: 'RELATED_TO_ME',
 };
-
-function userIds(list: string[] | undefined, name: string): number[] {
-  return (list ?? []).map((s) => {
-    const n = Number(s);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new AppError(`Invalid${name}`, `Specified parameter ${name} is not valid: "${s}" is not a user id.`);
-    return n;
-  });
-}
 
 function timeParam(text: string | undefined, name: string, tz: string): number | undefined {
   if (text === undefined) return undefined;

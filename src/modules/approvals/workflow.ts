@@ -5,7 +5,7 @@ import { resolveTargetDatabase } from '../instances/owners.js';
 import { nextStatus, partiesAllowed, type TicketAction, type TicketStatus } from '../tickets/status.js';
 import { getTenantPolicy } from '../tickets/tenant-policy.js';
 import * as ticketRepo from '../tickets/ticket.repository.js';
-import { applyAction, getVisibleTicket, partiesOf, type Ticket } from '../tickets/tickets.js';
+import { applyAction, getVisibleTicket, partiesOf, ticketContext, type Ticket } from '../tickets/tickets.js';
 import { resolveNodes, type PlannedNode } from './approvers.js';
 import { loadRoutingTables } from './rules.js';
 import { routeTicket } from './routing.js';
@@ -43,9 +43,10 @@ export async function planWorkflow(deps: Deps, actor: Actor, ticket: Ticket): Pr
     const resolved = await resolveTargetDatabase(deps, actor, d.db_id, d.logic === 1);
     targets.push({ dbId: d.db_id, logic: d.logic === 1, envType: resolved.envType });
   }
+  const facts = { ...type.routingFacts(params), ...(await type.measuredFacts?.(deps, ticketContext(ticket))) };
   const route = routeTicket({
     pluginType: row.plugin_type,
-    estimatedRows: type.routingFacts(params).estimatedRows,
+    estimatedRows: facts.estimatedRows,
     targets,
     ...(await loadRoutingTables(deps, row.tenant_id)),
   });
@@ -76,6 +77,7 @@ export async function submitForApproval(deps: Deps, actor: Actor, orderId: numbe
     if (!partiesAllowed('SUBMIT', parties)) {
       throw noPermission(`Only the committer of ticket ${orderId} (or an ADMIN acting for them with RealLoginUserUid) may submit it for approval.`);
     }
+    await ticket.type.assertSubmittable?.(tx, ticketContext(ticket));
     const plan = await planWorkflow(tx, actor, ticket);
     const now = tx.now();
     const noApproval = plan.nodes.length === 0;

@@ -62,6 +62,13 @@ export interface TicketTypeDefinition<P> {
    * enqueue the type's precheck job (`deps.jobs.enqueue(…, { trx: deps.db })`).
    */
   afterCreate?(deps: Deps, actor: Actor, ticket: TicketContext<P>): Promise<void>;
+  /**
+   * Before SubmitOrderApproval: throws the business error that says why the ticket cannot be
+   * submitted yet (e.g. its precheck is running or failed).
+   */
+  assertSubmittable?(deps: Deps, ticket: TicketContext<P>): Promise<void>;
+  /** Facts measured after filing (e.g. the precheck's row estimate); they override `routingFacts`. */
+  measuredFacts?(deps: Deps, ticket: TicketContext<P>): Promise<RoutingFacts>;
 }
 
 export type AnyTicketType = TicketTypeDefinition<any>;

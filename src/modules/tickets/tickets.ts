@@ -10,7 +10,7 @@ import { parsePluginParam } from './plugin-param.js';
 import { nextStatus, partiesAllowed, type Party, type TicketAction, type TicketStatus } from './status.js';
 import { getTenantPolicy } from './tenant-policy.js';
 import * as repo from './ticket.repository.js';
-import { KNOWN_PLUGIN_TYPES, type AnyTicketType, type PluginType, type TargetRef } from './ticket-type.js';
+import { KNOWN_PLUGIN_TYPES, type AnyTicketType, type PluginType, type TargetRef, type TicketContext } from './ticket-type.js';
 import { TICKET_TYPES } from './types/index.js';
 import { databaseStakeholders } from '../instances/stakeholders.js';
 
@@ -102,6 +102,11 @@ export interface Ticket {
   row: repo.TicketRow;
   type: AnyTicketType;
   params: unknown;
+}
+
+/** The ticket as its type's hooks see it. */
+export function ticketContext(ticket: Ticket): TicketContext<unknown> {
+  return { id: ticket.row.id, tenantId: ticket.row.tenant_id, committerId: ticket.row.committer_id, params: ticket.params };
 }
 
 /**

@@ -20,8 +20,11 @@ export interface FileStore {
    * with the source's error if it fails; in both cases nothing is left under the key.
    */
   put(key: string, body: Readable, options?: { maxBytes?: number }): Promise<StoredFile>;
-  /** The object's bytes and size, or null when there is no such object. */
-  get(key: string): Promise<{ stream: Readable; size: number } | null>;
+  /**
+   * The object's bytes (all, or the inclusive byte `range`, which the caller keeps within the
+   * size) and its whole size, or null when there is no such object.
+   */
+  get(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number } | null>;
   stat(key: string): Promise<FileStat | null>;
   /** Removes the object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
@@ -30,6 +33,12 @@ export interface FileStore {
    * uploads) started before `olderThan` (epoch ms). Returns how many were removed.
    */
   removeIncomplete(olderThan: number): Promise<number>;
+}
+
+/** Bytes `start` to `end`, both included (HTTP Range semantics). */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 export interface StoredFile {

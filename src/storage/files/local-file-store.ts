@@ -4,7 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertFileKey, FileTooLargeError, type FileStat, type FileStore, type StoredFile } from './file-store.js';
+import { assertFileKey, FileTooLargeError, type ByteRange, type FileStat, type FileStore, type StoredFile } from './file-store.js';
 
 /**
  * The file store as a folder (default `<dataDir>/files`). A key `a/b/c` is the file `<root>/a/b/c`.
@@ -50,7 +50,7 @@ export class LocalFileStore implements FileStore {
     return { size, sha256: hash.digest('hex') };
   }
 
-  async get(key: string): Promise<{ stream: Readable; size: number } | null> {
+  async get(key: string, range?: ByteRange): Promise<{ stream: Readable; size: number } | null> {
     const file = this.#path(key);
     // Open first, then stat the handle: a concurrent replace or delete cannot mix two versions.
     const handle = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
@@ -64,7 +64,7 @@ export class LocalFileStore implements FileStore {
         await handle.close();
         return null;
       }
-      return { stream: handle.createReadStream(), size: st.size };
+      return { stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), size: st.size };
     } catch (e) {
       await handle.close();
       throw e;

@@ -7,6 +7,7 @@ import { m0005 } from './0005_attachments.js';
 import { m0006 } from './0006_approvals.js';
 import { m0007 } from './0007_upload_jobs.js';
 import { m0008 } from './0008_webhooks.js';
+import { m0009 } from './0009_data_exports.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -21,4 +22,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0006_approvals', m0006],
   ['0007_upload_jobs', m0007],
   ['0008_webhooks', m0008],
+  ['0009_data_exports', m0009],
 ];

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { AppError } from '../../../errors.js';
+import * as exportRepo from '../../exports/export.repository.js';
+import * as instanceRepo from '../../instances/instance.repository.js';
 import { LIMITS } from '../limits.js';
 import { zBool, zLong } from '../plugin-param.js';
 import type { TicketTypeDefinition } from '../ticket-type.js';
@@ -14,6 +17,7 @@ const schema = z
     ignoreAffectRows: zBool.default(false),
     ignoreAffectRowsReason: z.string().max(1000).optional(),
     instanceId: zLong.optional(),
+    watermark: z.unknown().optional(),
   })
   .refine((p) => !p.ignoreAffectRows || (p.ignoreAffectRowsReason ?? '').trim() !== '', {
     message: 'ignoreAffectRowsReason is required when ignoreAffectRows is true',
@@ -22,7 +26,10 @@ const schema = z
 
 export type DataExportParams = z.infer<typeof schema>;
 
-/** Export the result of SELECTs; execution (streaming export, files) comes with the export issue. */
+/**
+ * Export the result of SELECTs (modules/exports/): filing starts the precheck, which must pass
+ * before submission; its row estimate feeds the routing rules; execution is ExecuteDataExport.
+ */
 export const dataExportType: TicketTypeDefinition<DataExportParams> = {
   pluginType: 'DATA_EXPORT',
   title: 'SQL result-set export',
@@ -31,4 +38,29 @@ export const dataExportType: TicketTypeDefinition<DataExportParams> = {
   routingFacts: (p) => ({ estimatedRows: p.ignoreAffectRows ? undefined : p.affectRows }),
   execMode: () => 'COMMITOR',
   describe: (p) => `Export from ${p.logic ? 'logical ' : ''}database ${p.dbId}${p.affectRows !== undefined ? `, about ${p.affectRows} rows` : ''}: ${p.exeSQL.slice(0, 200)}`,
+  async afterCreate(deps, _actor, ticket) {
+    const p = ticket.params;
+    if (p.watermark !== undefined) throw new AppError('NotSupported', 'PluginParam.Watermark is not supported by OpenDMS: export without it.');
+    if (p.instanceId !== undefined && !p.logic) {
+      const db = await instanceRepo.findDbById(deps.db, ticket.tenantId, p.dbId);
+      if (db && db.instance_id !== p.instanceId) {
+        throw new AppError('InvalidPluginParam', `Specified parameter PluginParam is not valid: InstanceId ${p.instanceId} is not the instance of database ${p.dbId} (its instance is ${db.instance_id}).`);
+      }
+    }
+    const precheckId = await exportRepo.insertPrecheck(deps.db, { ticketId: ticket.id, tenantId: ticket.tenantId }, deps.now());
+    await deps.jobs.enqueue('export-precheck', { precheckId }, { trx: deps.db, key: `export-precheck-${precheckId}`, maxAttempts: 3 });
+  },
+  async assertSubmittable(deps, ticket) {
+    const pc = await exportRepo.latestPrecheck(deps.db, ticket.id);
+    if (pc?.status === 'PRE_CHECK_SUCCESS') return;
+    if (!pc || pc.status === 'PRE_CHECKING') {
+      throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted yet: its precheck is still running (GetDataExportPreCheckDetail shows it).`);
+    }
+    throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted: its precheck failed: ${pc.message ?? 'see GetDataExportPreCheckDetail'}`);
+  },
+  /** The precheck's estimate (what the query really returns) rather than the committer's guess. */
+  async measuredFacts(deps, ticket) {
+    const pc = await exportRepo.latestPrecheck(deps.db, ticket.id);
+    return pc?.estimated_rows != null ? { estimatedRows: pc.estimated_rows } : {};
+  },
 };
