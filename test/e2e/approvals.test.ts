@@ -7,7 +7,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, ok, openapi, pop, startTestServer, type Body, type Key, type TestServer } from '../helpers/server.js';
+import { createUser, ok, openapi, pop, startTestServer, type Body, type Key, type TestServer, awaitPrecheck } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
 
 type User = Key & { userId: number };
@@ -52,7 +52,9 @@ function failed(body: Body, code: string): Body {
 
 async function createTicket(key: Key, dbId: number, pluginType = 'DATA_EXPORT'): Promise<number> {
   const param = pluginType === 'NDDL' ? JSON.stringify({ title: 'design', dbId }) : exportParam(dbId);
-  return ok(await as(key)('CreateOrder', { Comment: `${pluginType} for approval`, PluginType: pluginType, PluginParam: param })).CreateOrderResult.OrderIds[0];
+  const orderId: number = ok(await as(key)('CreateOrder', { Comment: `${pluginType} for approval`, PluginType: pluginType, PluginParam: param })).CreateOrderResult.OrderIds[0];
+  if (pluginType === 'DATA_EXPORT') expect(await awaitPrecheck(as(key), orderId)).toBe('PRE_CHECK_SUCCESS');
+  return orderId;
 }
 
 async function submitted(key: Key, dbId: number, pluginType = 'DATA_EXPORT'): Promise<{ orderId: number; wf: number }> {
@@ -160,7 +162,7 @@ describe('default routes and the DMS shapes', () => {
     expect(await status(orderId)).toBe('closed');
     expect((await detail(alice, wf)).WorkflowInsCode).toBe('APPROVED');
     const events = ok(await as(alice)('ListOrderEvents', { OrderId: orderId })).Events.Event.map((e: any) => `${e.Action}:${e.FromStatus ?? '-'}>${e.ToStatus}`);
-    expect(events).toEqual(['CREATE:->new', 'SUBMIT:new>toaudit', 'APPROVE_NODE:toaudit>toaudit', 'APPROVE_FINAL:toaudit>approved', 'CLOSE:approved>closed']);
+    expect(events).toEqual(['CREATE:->new', 'PRECHECK_SUCCESS:new>new', 'SUBMIT:new>toaudit', 'APPROVE_NODE:toaudit>toaudit', 'APPROVE_FINAL:toaudit>approved', 'CLOSE:approved>closed']);
   });
 
   it('a ticket closed while under approval shows CANCEL with the close in its history', async () => {

@@ -17,7 +17,7 @@ import { resolveActor } from '../../src/modules/identity/authentication.js';
 import { STATUSES, TRANSITIONS, type Party, type TicketAction, type TicketStatus } from '../../src/modules/tickets/status.js';
 import * as ticketRepo from '../../src/modules/tickets/ticket.repository.js';
 import { applyAction, partiesOf } from '../../src/modules/tickets/tickets.js';
-import { createUser, ok, pop, startTestServer, type Key, type TestServer } from '../helpers/server.js';
+import { createUser, ok, pop, startTestServer, type Key, type TestServer, awaitPrecheck } from '../helpers/server.js';
 
 type User = Key & { userId: number };
 const HUMAN_ROLES = ['committer', 'handler', 'admin', 'dba', 'other'] as const;
@@ -75,6 +75,7 @@ async function build(f: Fixture): Promise<Ticket> {
   const orderId = ok(
     await as(c)('CreateOrder', { Comment: `state ${f}`, PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId, exeSQL: 'select 1' }), RelatedUserList: `${h1.userId},${h2.userId}` }),
   ).CreateOrderResult.OrderIds[0];
+  expect(await awaitPrecheck(as(c), orderId)).toBe('PRE_CHECK_SUCCESS');
   if (f === 'new') return { orderId, wf: null };
   const wf = ok(await as(c)('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
   const approve = (u: User, type: string) => as(u)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: type }).then(ok);

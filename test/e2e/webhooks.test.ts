@@ -102,7 +102,8 @@ describe('ticket events reach the webhooks', () => {
     const dbId = Number(ok(await admin('ListDatabases', { InstanceId: 1 })).DatabaseList.Database[0].DatabaseId);
     const call = pop(srv, alice);
     const created = ok(
-      await call('CreateOrder', { Comment: 'export for finance', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId, exeSQL: 'select 1' }), RelatedUserList: String(bob.userId) }),
+      // NDDL: a type without a precheck, so the ticket's only events are CREATE and CLOSE.
+      await call('CreateOrder', { Comment: 'export for finance', PluginType: 'NDDL', PluginParam: JSON.stringify({ title: 'finance', dbId }), RelatedUserList: String(bob.userId) }),
     );
     orderId = created.CreateOrderResult.OrderIds[0];
     ok(await call('CloseOrder', { OrderId: orderId, CloseReason: 'not needed any more' }));
@@ -135,7 +136,7 @@ describe('ticket events reach the webhooks', () => {
     expect(json(create!)).toMatchObject({
       EventType: 'CREATE',
       OrderId: orderId,
-      PluginType: 'DATA_EXPORT',
+      PluginType: 'NDDL',
       Tid: srv.admin.tid,
       Operator: alicePerson,
       FromStatus: null,

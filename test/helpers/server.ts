@@ -141,10 +141,25 @@ export async function gatewayError(p: Promise<unknown>): Promise<{ code: string;
 }
 
 /** Creates a user in the admin's tenant and an AccessKey for them (through the API). */
-export async function createUser(srv: TestServer, uid: string, roles = 'USER', tid?: number): Promise<Key & { userId: number }> {
+export async function createUser(srv: Target & { admin: Key }, uid: string, roles = 'USER', tid?: number): Promise<Key & { userId: number }> {
   const call = pop(srv, srv.admin);
   ok(await call('RegisterUser', { Uid: uid, UserNick: uid, RoleNames: roles, ...(tid ? { Tid: tid } : {}) }));
   const user = ok(await call('GetUser', { Uid: uid, ...(tid ? { Tid: tid } : {}) })).User;
   const key = ok(await call('CreateAccessKey', { UserId: user.UserId, ...(tid ? { Tid: tid } : {}) })).AccessKey;
   return { accessKeyId: key.AccessKeyId, accessKeySecret: key.AccessKeySecret, userId: Number(user.UserId) };
+}
+
+/**
+ * Waits until a DATA_EXPORT ticket's precheck (a background job started on filing) has settled,
+ * and returns its JobStatus; SubmitOrderApproval needs PRE_CHECK_SUCCESS.
+ */
+export async function awaitPrecheck(call: (action: string, params: Record<string, unknown>) => Promise<Body>, orderId: number, timeoutMs = 15_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const body = ok(await call('GetDataExportOrderDetail', { OrderId: orderId }));
+    const status: string = body.DataExportOrderDetail.KeyInfo.JobStatus;
+    if (status !== 'PRE_CHECKING') return status;
+    if (Date.now() > until) throw new Error(`the precheck of ticket ${orderId} did not settle within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,0 +1,195 @@
+/**
+ * Export throughput and memory through the real path: CreateOrder → precheck → (no-approval route)
+ * → ExecuteDataExport → run-export job → zip in the file store, on a 1,000,000-row table of mixed
+ * types per engine, as CSV and as XLSX. Printed next to the engine's own command-line export of the
+ * same query, measured in the same run (`psql \copy … CSV`, `mariadb --batch --quick`,
+ * `sqlite3 -csv`), and the server's peak RSS (VmHWM of a fresh server process) at 100,000 vs
+ * 1,000,000 rows.
+ *
+ *   npm run build && npx tsx bench/exports.bench.ts [--rows 1000000] [--small 100000] [--engines postgresql,mariadb,sqlite] [--formats CSV,XLSX]
+ *
+ * Targets (issue 4): PostgreSQL CSV ≥ 0.9× psql \copy; MariaDB and SQLite CSV ≥ 0.5× of their tools;
+ * XLSX ≥ 0.25× of our CSV; peak RSS < 200 MB and flat in row count.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { call, fmt, startServer, type BenchServer } from './lib.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const ROWS = Number(args.get('rows') ?? 1_000_000);
+const SMALL = Number(args.get('small') ?? 100_000);
+const ENGINES = (args.get('engines') ?? 'postgresql,mariadb,sqlite').split(',');
+const FORMATS = (args.get('formats') ?? 'CSV,XLSX').split(',');
+const PG_URL = process.env.OPENDMS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const MYSQL_URL = process.env.OPENDMS_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+const DB = 'opendms_bench_export';
+const QUERY = (n: number) => `select id, customer_id, amount, price, created_at, active, note, payload from bench_rows where id <= ${n} order by id`;
+
+/** The mixed-type table: integers, a big integer, a decimal, a float, a timestamp, a boolean, text with NULLs, JSON. */
+async function preparePostgres(): Promise<void> {
+  const admin = new pg.Client(PG_URL);
+  await admin.connect();
+  await admin.query(`drop database if exists ${DB} with (force)`);
+  await admin.query(`create database ${DB}`);
+  await admin.end();
+  const c = new pg.Client(pgUrlOf(DB));
+  await c.connect();
+  await c.query(`create table bench_rows (id bigint primary key, customer_id bigint not null, amount numeric(12,2) not null, price double precision, created_at timestamp not null, active boolean not null, note text, payload jsonb)`);
+  await c.query(`insert into bench_rows select g, g * 7919 % 100000, (g % 100000) / 100.0, g / 3.0, timestamp '2020-01-01' + g * interval '1 second', g % 2 = 0,
+    case when g % 10 = 0 then null else 'note, "quoted" ' || md5(g::text) end, json_build_object('k', g, 'tag', 't' || (g % 50)) from generate_series(1, ${ROWS}) g`);
+  await c.query('analyze bench_rows');
+  await c.end();
+}
+
+async function prepareMariadb(): Promise<void> {
+  const c = await mysql.createConnection({ uri: MYSQL_URL, multipleStatements: true });
+  await c.query(`drop database if exists ${DB}; create database ${DB} character set utf8mb4; use ${DB};
+    create table bench_rows (id bigint primary key, customer_id bigint not null, amount decimal(12,2) not null, price double, created_at datetime not null, active tinyint(1) not null, note text, payload json);
+    set session cte_max_recursion_depth = ${ROWS + 1}`).catch(async () => {
+    await c.query(`drop database if exists ${DB}; create database ${DB} character set utf8mb4; use ${DB};
+    create table bench_rows (id bigint primary key, customer_id bigint not null, amount decimal(12,2) not null, price double, created_at datetime not null, active tinyint(1) not null, note text, payload longtext)`);
+  });
+  await c.query(`use ${DB}`);
+  // OpenDMS logs in with a password (RegisterInstance needs one): a bench login limited to this database.
+  await c.query(`create user if not exists 'opendms_bench'@'%' identified by 'opendms_bench'; grant all on ${DB}.* to 'opendms_bench'@'%'`);
+  // seq_1_to_N: MariaDB's sequence engine.
+  await c.query(`insert into bench_rows select seq, seq * 7919 % 100000, (seq % 100000) / 100.0, seq / 3.0, '2020-01-01' + interval seq second, seq % 2 = 0,
+    if(seq % 10 = 0, null, concat('note, "quoted" ', md5(seq))), json_object('k', seq, 'tag', concat('t', seq % 50)) from seq_1_to_${ROWS}`);
+  await c.end();
+}
+
+function prepareSqlite(file: string): void {
+  fs.rmSync(file, { force: true });
+  const db = new Database(file);
+  db.exec(`create table bench_rows (id integer primary key, customer_id bigint not null, amount decimal(12,2) not null, price double, created_at datetime not null, active boolean not null, note text, payload json)`);
+  db.exec(`with recursive g(n) as (select 1 union all select n + 1 from g where n < ${ROWS})
+    insert into bench_rows select n, n * 7919 % 100000, printf('%.2f', (n % 100000) / 100.0), n / 3.0, datetime('2020-01-01', '+' || n || ' seconds'), n % 2 = 0,
+    case when n % 10 = 0 then null else 'note, "quoted" ' || hex(randomblob(8)) end, json_object('k', n, 'tag', 't' || (n % 50)) from g`);
+  db.close();
+}
+
+function pgUrlOf(db: string): string {
+  const u = new URL(PG_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** The engine's own CLI export of the same query, to /dev/null-like temp file: seconds and bytes. */
+function cliExport(engine: string, n: number, sqliteFile: string): { seconds: number; bytes: number } {
+  const out = path.join(fs.mkdtempSync('/tmp/opendms-cli-'), 'out.csv');
+  const t = performance.now();
+  if (engine === 'postgresql') {
+    execFileSync('psql', [pgUrlOf(DB), '-qc', `\\copy (${QUERY(n)}) to '${out}' csv header`]);
+  } else if (engine === 'mariadb') {
+    const u = new URL(MYSQL_URL);
+    const fd = fs.openSync(out, 'w');
+    const r = spawnSync('mariadb', ['--batch', '--quick', '-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username), ...(u.password ? [`-p${decodeURIComponent(u.password)}`] : []), DB, '-e', QUERY(n)], { stdio: ['ignore', fd, 'inherit'] });
+    fs.closeSync(fd);
+    if (r.status !== 0) throw new Error('mariadb export failed');
+  } else {
+    const fd = fs.openSync(out, 'w');
+    const r = spawnSync('sqlite3', ['-csv', '-header', sqliteFile, QUERY(n)], { stdio: ['ignore', fd, 'inherit'] });
+    fs.closeSync(fd);
+    if (r.status !== 0) throw new Error('sqlite3 export failed');
+  }
+  const seconds = (performance.now() - t) / 1000;
+  const bytes = fs.statSync(out).size;
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return { seconds, bytes };
+}
+
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function registerTarget(srv: BenchServer, engine: string, sqliteFile: string): Promise<number> {
+  const base = { InstanceAlias: `bench-${engine}`, EnvType: 'dev', DbaUid: 'admin', ExportTimeout: 3600, QueryTimeout: 600, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' };
+  if (engine === 'sqlite') {
+    const dest = path.join(srv.dataDir, 'sqlite', 'bench.db');
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(sqliteFile, dest);
+    await call(srv.url, 'RegisterInstance', { ...stringify(base), InstanceType: 'sqlite', Host: dest });
+  } else {
+    const u = new URL(engine === 'postgresql' ? PG_URL : MYSQL_URL);
+    if (engine === 'mariadb') Object.assign(u, { username: 'opendms_bench', password: 'opendms_bench' });
+    await call(srv.url, 'RegisterInstance', {
+      ...stringify(base),
+      InstanceType: engine,
+      Host: u.hostname,
+      Port: u.port || (engine === 'postgresql' ? '5432' : '3306'),
+      DatabaseUser: decodeURIComponent(u.username),
+      DatabasePassword: decodeURIComponent(u.password) || 'unused',
+    });
+  }
+  const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? 'main' : DB });
+  const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.SchemaName === (engine === 'sqlite' ? 'main' : DB) && d.DbType === engine);
+  return Number(db.DatabaseId);
+}
+
+const stringify = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+
+async function waitFor(url: string, orderId: number, done: (status: string) => boolean): Promise<any> {
+  for (;;) {
+    const d = (await call(url, 'GetDataExportOrderDetail', { OrderId: String(orderId) })).DataExportOrderDetail;
+    if (done(d.KeyInfo.JobStatus)) return d;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One export through the real path on a fresh server process; seconds of the export job itself. */
+async function oneExport(engine: string, format: string, n: number, sqliteFile: string): Promise<{ seconds: number; bytes: number; rssMb: number }> {
+  const srv = await startServer();
+  try {
+    await call(srv.url, 'SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'bench: no approval', PluginTypes: ['DATA_EXPORT'], Decision: 'NO_APPROVAL' }]) });
+    const dbId = await registerTarget(srv, engine, sqliteFile);
+    const created = await call(srv.url, 'CreateOrder', {
+      Comment: 'bench',
+      PluginType: 'DATA_EXPORT',
+      PluginParam: JSON.stringify({ dbId, exeSQL: QUERY(n), ignoreAffectRows: true, ignoreAffectRowsReason: 'benchmark' }),
+    });
+    const orderId = created.CreateOrderResult.OrderIds[0];
+    const pre = await waitFor(srv.url, orderId, (s) => s !== 'PRE_CHECKING');
+    if (pre.KeyInfo.JobStatus !== 'PRE_CHECK_SUCCESS') throw new Error(`precheck: ${JSON.stringify(pre)}`);
+    await call(srv.url, 'SubmitOrderApproval', { OrderId: String(orderId) });
+    const t = performance.now();
+    await call(srv.url, 'ExecuteDataExport', { OrderId: String(orderId), ActionDetail: JSON.stringify({ fileType: format }) });
+    const d = await waitFor(srv.url, orderId, (s) => s === 'EXPORT_SUCCESS' || s === 'EXPORT_FAIL');
+    const seconds = (performance.now() - t) / 1000;
+    if (d.KeyInfo.JobStatus !== 'EXPORT_SUCCESS') throw new Error(`export failed: ${d.KeyInfo.Message}`);
+    if (d.OrderDetail.ActualAffectRows !== n) throw new Error(`exported ${d.OrderDetail.ActualAffectRows} rows, expected ${n}`);
+    return { seconds, bytes: d.KeyInfo.FileSize, rssMb: peakRssMb(srv.child.pid!) };
+  } finally {
+    await srv.stop();
+  }
+}
+
+const sqliteFile = path.join(fs.mkdtempSync('/tmp/opendms-bench-sqlite-'), 'bench.db');
+console.log(`export benchmark: ${ROWS} rows (memory also at ${SMALL}), engines ${ENGINES.join(', ')}, formats ${FORMATS.join(', ')}`);
+for (const engine of ENGINES) {
+  const t = performance.now();
+  if (engine === 'postgresql') await preparePostgres();
+  else if (engine === 'mariadb') await prepareMariadb();
+  else prepareSqlite(sqliteFile);
+  console.log(`\n${engine}: table of ${ROWS} rows built in ${fmt((performance.now() - t) / 1000)} s`);
+  const cli = cliExport(engine, ROWS, sqliteFile);
+  const tool = engine === 'postgresql' ? 'psql \\copy' : engine === 'mariadb' ? 'mariadb --batch --quick' : 'sqlite3 -csv';
+  console.log(`  reference ${tool}: ${fmt(cli.seconds, 2)} s, ${fmt(ROWS / cli.seconds / 1000, 0)}k rows/s, ${fmt(cli.bytes / 1e6)} MB`);
+  let csvSeconds: number | undefined;
+  for (const format of FORMATS) {
+    const big = await oneExport(engine, format, ROWS, sqliteFile);
+    const small = await oneExport(engine, format, SMALL, sqliteFile);
+    if (format === 'CSV') csvSeconds = big.seconds;
+    const ratio = format === 'CSV' ? `${fmt(cli.seconds / big.seconds, 2)}× of ${tool}` : csvSeconds ? `${fmt(csvSeconds / big.seconds, 2)}× of our CSV` : '';
+    console.log(
+      `  OpenDMS ${format.padEnd(4)}: ${fmt(big.seconds, 2)} s, ${fmt(ROWS / big.seconds / 1000, 0)}k rows/s, ${fmt(big.bytes / 1e6)} MB zip (${fmt(cli.bytes / 1e6 / big.seconds)} MB/s of CSV-equivalent data), ${ratio}; peak RSS ${fmt(small.rssMb, 0)} MB at ${SMALL} rows, ${fmt(big.rssMb, 0)} MB at ${ROWS}`,
+    );
+  }
+}
+fs.rmSync(path.dirname(sqliteFile), { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,109 @@
+/**
+ * A server killed (SIGKILL) in the middle of a large export, then started again on the same data:
+ * no partial file is ever offered, the export is taken up again and ends with a complete, correct
+ * result. Real child processes, a real PostgreSQL target, the real pop-core client.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { configure, BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ADMIN_KEY, awaitPrecheck, createUser, ok, pop, type Body, type Key } from '../helpers/server.js';
+import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { createPgDatabase, describeWithServer, parsedPgUrl } from '../helpers/servers.js';
+
+configure({ useWebWorkers: false });
+
+const ROWS = 400_000;
+
+await describeWithServer('postgres', 'export survives SIGKILL of the server', () => {
+  let dataDir: string;
+  let server: ServerProcess;
+  let target: Awaited<ReturnType<typeof createPgDatabase>>;
+  let dba: Key & { userId: number };
+  let dbId: number;
+
+  const call = (key: Key) => (action: string, params: Record<string, unknown>) => pop(server, key)(action, params);
+  const admin = (action: string, params: Record<string, unknown> = {}) => call(ADMIN_KEY)(action, params);
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-crash-'));
+    target = await createPgDatabase('opendms_crash');
+    const c = new pg.Client({ connectionString: target.url });
+    await c.connect();
+    await c.query(`create table big as select g as id, md5(g::text) as t, g * 0.01 as amount from generate_series(1, ${ROWS}) g`);
+    await c.query('analyze big');
+    await c.end();
+
+    server = await startServerProcess({ dataDir });
+    dba = await createUser({ url: server.url, port: server.port, admin: ADMIN_KEY }, 'dana', 'DBA');
+    const pgc = parsedPgUrl();
+    ok(await admin('RegisterInstance', { InstanceType: 'postgresql', Host: pgc.host, Port: pgc.port, DatabaseUser: pgc.user, DatabasePassword: pgc.password || 'x', InstanceAlias: 'crash', EnvType: 'dev', DbaUid: 'dana', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' }));
+    const found: Body = ok(await admin('SearchDatabase', { SearchKey: target.name }));
+    dbId = Number(found.SearchDatabaseList.SearchDatabase.find((d: Body) => d.SchemaName === target.name).DatabaseId);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.kill();
+    await target?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const detail = async (orderId: number) => ok(await admin('GetDataExportOrderDetail', { OrderId: orderId })).DataExportOrderDetail;
+
+  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('is taken up again after the restart and yields the complete file; nothing partial is offered', async () => {
+    const orderId: number = ok(await admin('CreateOrder', { Comment: 'crash test', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId, exeSQL: 'select id, t, amount from big order by id' }) })).CreateOrderResult.OrderIds[0];
+    expect(await awaitPrecheck(admin, orderId)).toBe('PRE_CHECK_SUCCESS');
+    const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
+    ok(await call(dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
+    // Uncompressed and in JSON, so the export takes long enough to be caught in the middle.
+    ok(await admin('ExecuteDataExport', { OrderId: orderId, ActionDetail: JSON.stringify({ fileType: 'JSON' }) }));
+    await until('the export to be under way', async () => {
+      const d = await detail(orderId);
+      return d.KeyInfo.JobStatus === 'DOING_EXPORT' && d.OrderDetail.ActualAffectRows > 0 ? true : undefined;
+    }, 30_000);
+
+    await server.kill();
+    const files = fs.existsSync(path.join(dataDir, 'files', 'exports')) ? fs.readdirSync(path.join(dataDir, 'files', 'exports'), { recursive: true }).map(String) : [];
+    expect(files.filter((f) => f.endsWith('.zip')), 'no complete zip exists after the crash').toEqual([]);
+
+    server = await startServerProcess({ dataDir });
+    const mid = await detail(orderId);
+    expect(['DOING_EXPORT', 'EXPORT_SUCCESS']).toContain(mid.KeyInfo.JobStatus);
+    if (mid.KeyInfo.JobStatus === 'DOING_EXPORT') {
+      const link = ok(await admin('GetDataExportDownloadURL', { OrderId: orderId })).DownloadURLResult;
+      expect(link).toMatchObject({ HasResult: false, URL: '' });
+    }
+
+    const final = await until('the export to finish after the restart', async () => {
+      const d = await detail(orderId);
+      return d.KeyInfo.JobStatus === 'DOING_EXPORT' ? undefined : d;
+    }, 90_000);
+    expect(final.KeyInfo.JobStatus).toBe('EXPORT_SUCCESS');
+    expect(final.OrderDetail.ActualAffectRows).toBe(ROWS);
+    expect(ok(await admin('GetOrderBaseInfo', { OrderId: orderId })).OrderBaseInfo.StatusCode).toBe('success');
+    const events = ok(await admin('ListOrderEvents', { OrderId: orderId }));
+    expect(JSON.stringify(events)).toContain('EXPORT_RESUMED');
+
+    const link = ok(await admin('GetDataExportDownloadURL', { OrderId: orderId })).DownloadURLResult;
+    expect(link.HasResult).toBe(true);
+    const zip = await (await fetch(link.URL)).blob();
+    const entries = await new ZipReader(new BlobReader(zip)).getEntries();
+    const json = entries.find((e) => e.filename === 'export_1.json') as unknown as { getData(w: TextWriter): Promise<string> };
+    const rows = JSON.parse(await json.getData(new TextWriter())) as { id: number; t: string; amount: string }[];
+    expect(rows).toHaveLength(ROWS);
+    expect(rows.every((r, i) => r.id === i + 1)).toBe(true);
+    expect(rows[41]).toEqual({ id: 42, t: 'a1d0c6e83f027327d8461063f4ac58a6', amount: '0.42' });
+  }, 240_000);
+});
