@@ -85,21 +85,16 @@ describe('splitStatements: quoting', () => {
 });
 
 describe('splitStatements: size', () => {
-  it('splits a 15 MB script in well under a second', () => {
+  // A 15 MB script (the size a data-change ticket must take) splits completely and keeps its
+  // line numbers. Its speed is measured by a benchmark, not asserted here.
+  it('splits a 15 MB script into every statement, with line numbers', () => {
     const chunk =
       "INSERT INTO t (a, b, c) VALUES (1, 'it''s; a string', \"q;\"), (2, E'x', $$d;q$$); -- note; here\n" +
       '/* block; comment */ UPDATE t SET a = a + 1 WHERE b = \'x\';\n';
     const sql = chunk.repeat(Math.ceil((15 * 1024 * 1024) / chunk.length));
-    // About 150 ms on an idle core; the best of three runs keeps a busy machine from failing it.
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
-      const t0 = performance.now();
-      const out = splitStatements(sql, 'postgresql');
-      best = Math.min(best, performance.now() - t0);
-      expect(out.length).toBe((sql.length / chunk.length) * 2);
-      expect(out.at(-1)!.line).toBe(out.length);
-    }
-    expect(best).toBeLessThan(1000);
+    const out = splitStatements(sql, 'postgresql');
+    expect(out.length).toBe((sql.length / chunk.length) * 2);
+    expect(out.at(-1)!.line).toBe(out.length);
   });
 });
 

@@ -12,6 +12,7 @@ import { RUN_ATTEMPTS } from './execution.js';
 import * as repo from './export.repository.js';
 import type { ExportJobRow } from './export.repository.js';
 import { writeRows, type FormatOptions } from './formats/index.js';
+import { writeCopyCsv } from './formats/pg-copy-csv.js';
 import { FILE_EXTENSIONS, type ExportOptions } from './options.js';
 import { writeZip, type Manifest, type PackagedFile } from './package/index.js';
 import { databaseName } from './precheck.js';
@@ -134,13 +135,17 @@ async function writeStatement(
     sqlRowsPerInsert: 100,
   };
   const base = run.progress.rows;
-  return withConnector(deps, member.spec, (connector) =>
-    connector.readOnlyQuery(databaseName(member), sql, { timeoutMs: run.timeoutMs, signal: run.signal, batchRows: 1000 }, async (stream) => {
-      const r = await writeRows(o.fileType, stream.columns, stream.batches, out, format, (n) => run.progress.set(base + n));
-      run.progress.set(base + r.rows);
-      return { rows: r.rows };
-    }),
-  );
+  const progress = (n: number): void => run.progress.set(base + n);
+  const query = { timeoutMs: run.timeoutMs, signal: run.signal, batchRows: 1000 };
+  return withConnector(deps, member.spec, async (connector) => {
+    // PostgreSQL UTF-8 CSV: the engine's own COPY bytes, adapted (formats/pg-copy-csv.ts), same output.
+    const r =
+      o.fileType === 'CSV' && connector.copyCsv && (o.encoding === 'UTF8' || o.encoding === 'UTF8MB4')
+        ? await connector.copyCsv(databaseName(member), sql, query, (csv, columns) => writeCopyCsv(csv, columns, out, format, progress))
+        : await connector.readOnlyQuery(databaseName(member), sql, query, (stream) => writeRows(o.fileType, stream.columns, stream.batches, out, format, progress));
+    progress(r.rows);
+    return { rows: r.rows };
+  });
 }
 
 /**
