@@ -18,15 +18,15 @@ await describeWithServer('postgres', 'PostgreSQL COPY CSV adapter', () => {
     await c.connect();
     await c.query(`create table t (id int, "=name" text, b boolean, n numeric(38,10), f float8, d date, ts timestamp(6), tz timestamptz, bin bytea, j jsonb, iv interval, big bigint)`);
     await c.query(`insert into t values
-      (1, '=1+2', true, 12345678901234567890.0123456789, 0.1, '2024-02-29', '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05+02', '\\x00ff10', '{"a": [1, "x,y"]}', '-1 day', 9223372036854775807),
-      (2, '', false, -0.5, -2.5, '0001-01-01', '1999-12-31 23:59:59', null, '\\x', '"=s"', '1 mon', -9223372036854775808),
+      (1, '=1+2', true, 12345678901234567890.0123456789, -1.5e-7, '2024-02-29', '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05+02', '\\x00ff10', '{"a": [1, "x,y"]}', '-1 day', 9223372036854775807),
+      (2, '', false, -0.5, 1e20, '0001-01-01', '1999-12-31 23:59:59', null, '\\x', '"=s"', '1 mon', -9223372036854775808),
       (3, null, null, null, null, null, null, null, null, null, null, null),
-      (4, E'line1\\nline2\\r\\n"quoted", comma', true, 0, 3.25, 'infinity', '-infinity', 'infinity', '\\x22', 'null', '00:00:01', 0),
-      (5, E'\\ttab', false, 1, 1, '2024-01-01', '2024-01-01', '2024-01-01 00:00:00+00', '\\x2c0a', '[]', '-00:00:01', 1),
-      (6, '"', true, 1, 1, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '{}', '0', 2),
-      (7, E'\\rcr', true, 1, 1, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '"-x"', '0', 3),
-      (8, '-dash @at +plus', true, 1, 1, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '1', '0', 4),
-      (9, '中文 😀 e\u0301', true, 1, 1, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '"中"', '0', 5)`);
+      (4, E'line1\\nline2\\r\\n"quoted", comma', true, 0, 'NaN', 'infinity', '-infinity', 'infinity', '\\x22', 'null', '00:00:01', 0),
+      (5, E'\\ttab', false, 1, '-Infinity', '2024-01-01', '2024-01-01', '2024-01-01 00:00:00+00', '\\x2c0a', '[]', '-00:00:01', 1),
+      (6, '"', true, 1, 0.1, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '{}', '0', 2),
+      (7, E'\\rcr', true, 1, '-0', '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '"-x"', '0', 3),
+      (8, '-dash @at +plus', true, 1, 1e15, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '1', '0', 4),
+      (9, '中文 😀 e\u0301', true, 1, 1.7976931348623157e308, '2024-01-01', '2024-01-01', '2024-01-01', '\\x', '"中"', '0', 5)`);
     await c.end();
     const u = parsedPgUrl();
     connector = createConnector({ engine: 'postgresql', host: u.host, port: u.port, user: u.user, password: u.password, database: db.name }, { sqliteAllowedDir: '/tmp' });

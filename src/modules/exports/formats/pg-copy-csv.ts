@@ -2,6 +2,7 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ColumnKind, ResultColumn } from '../../../connectors/result-set.js';
 import { type Out, writeChunk } from './output.js';
+import { numberText } from './values.js';
 
 /**
  * The PostgreSQL fast path for CSV: the engine's own `COPY … TO STDOUT (FORMAT csv, HEADER)` bytes
@@ -12,9 +13,11 @@ import { type Out, writeChunk } from './output.js';
  * - text and JSON cells (and header names) starting with = + - @ TAB or CR get a leading `'`
  *   (formula neutralisation, when on). PostgreSQL's text of the other kinds never needs it: a
  *   number or a date starting with `-` is a number or `-infinity`, which csv.ts leaves alone too.
- * Quoting, NULL (empty unquoted) versus '' (`""`), binary (`\x…` hex) and dates are already the
- * same. Numbers are PostgreSQL's own text: floats in exponent form read `1e+20` here where the
- * row path writes `100000000000000000000` (both exact).
+ * - floats that PostgreSQL writes in exponent form (`1e+20`, `-1.5e-07`) are rewritten as JavaScript
+ *   prints the same double (`100000000000000000000`, `-1.5e-7`): the digits are the same shortest
+ *   round-trip digits (extra_float_digits=3), only the notation differs.
+ * Quoting, NULL (empty unquoted) versus '' (`""`), binary (`\x…` hex), decimals and dates are
+ * already the same.
  *
  * Why: the row path costs a JS object per cell; this path copies the engine's bytes in slices,
  * which is what brings a PostgreSQL CSV export close to `psql \copy` (bench/exports.bench.ts).
@@ -33,10 +36,11 @@ function isFormulaStart(b: number): boolean {
   return b === 0x3d || b === 0x2b || b === 0x2d || b === 0x40 || b === 0x09 || b === CR;
 }
 
-type Treatment = 'escape' | 'boolean' | 'none';
+type Treatment = 'escape' | 'boolean' | 'float' | 'none';
 
 function treatmentOf(kind: ColumnKind, formulaEscape: boolean): Treatment {
   if (kind === 'boolean') return 'boolean';
+  if (kind === 'float') return 'float';
   return formulaEscape && (kind === 'text' || kind === 'json') ? 'escape' : 'none';
 }
 
@@ -53,6 +57,8 @@ export class PgCopyCsvAdapter extends Transform {
   #afterOpeningQuote = false;
   #column = 0;
   #header = true;
+  /** Inside an (always unquoted) float field: its text so far, from earlier chunks. */
+  #float: string | null = null;
 
   constructor(columns: readonly ResultColumn[], formulaEscape: boolean) {
     super();
@@ -68,8 +74,16 @@ export class PgCopyCsvAdapter extends Transform {
       if (insert) parts.push(insert);
       from = to;
     };
+    let floatFrom = 0;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
+      if (this.#float !== null) {
+        if (b !== COMMA && b !== LF) continue;
+        const text = this.#float + chunk.toString('latin1', floatFrom, i);
+        this.#float = null;
+        from = i; // drop the original text
+        cut(i, Buffer.from(text.includes('e') ? numberText(Number(text)) : text, 'latin1'));
+      }
       if (this.#quotePending) {
         this.#quotePending = false;
         if (b === QUOTE) continue; // `""`: an escaped quote, still inside the field
@@ -90,6 +104,13 @@ export class PgCopyCsvAdapter extends Transform {
           continue;
         }
         const t = this.#treatment();
+        if (t === 'float' && b !== COMMA && b !== LF) {
+          // Held back until its end (maybe in a later chunk), then written in JavaScript's notation.
+          cut(i);
+          this.#float = '';
+          floatFrom = i;
+          continue;
+        }
         if (t === 'boolean' && (b === 0x74 || b === 0x66)) {
           cut(i, b === 0x74 ? TRUE : FALSE);
           from = i + 1;
@@ -109,8 +130,17 @@ export class PgCopyCsvAdapter extends Transform {
         this.#atFieldStart = true;
       }
     }
+    if (this.#float !== null) {
+      this.#float += chunk.toString('latin1', floatFrom, chunk.length);
+      from = chunk.length;
+    }
     cut(chunk.length);
     done(null, parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  }
+
+  override _flush(done: TransformCallback): void {
+    // COPY ends every record with LF, so a float field is always closed before the end.
+    done(this.#float === null ? null : new Error('COPY output ended inside a field'));
   }
 
   #treatment(): Treatment {
