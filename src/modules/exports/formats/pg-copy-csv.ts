@@ -36,29 +36,39 @@ function isFormulaStart(b: number): boolean {
   return b === 0x3d || b === 0x2b || b === 0x2d || b === 0x40 || b === 0x09 || b === CR;
 }
 
-type Treatment = 'escape' | 'boolean' | 'float' | 'none';
+/** What a column's fields need: nothing, formula escaping, t/f → true/false, float notation. */
+const NONE = 0;
+const ESCAPE = 1;
+const BOOLEAN = 2;
+const FLOAT = 3;
 
-function treatmentOf(kind: ColumnKind, formulaEscape: boolean): Treatment {
-  if (kind === 'boolean') return 'boolean';
-  if (kind === 'float') return 'float';
-  return formulaEscape && (kind === 'text' || kind === 'json') ? 'escape' : 'none';
+function treatmentOf(kind: ColumnKind, formulaEscape: boolean): number {
+  if (kind === 'boolean') return BOOLEAN;
+  if (kind === 'float') return FLOAT;
+  return formulaEscape && (kind === 'text' || kind === 'json') ? ESCAPE : NONE;
 }
 
+/**
+ * A byte scanner over COPY's CSV. Speed matters (it sees every byte of the export): the state
+ * lives in locals during a chunk, and plain stretches are skipped with `indexOf` (memchr) — to the
+ * next quote inside a quoted field, to the next comma or LF outside one — with the positions of
+ * the next comma and LF cached per chunk.
+ */
 export class PgCopyCsvAdapter extends Transform {
   /** Data rows seen so far (the header excluded). */
   rows = 0;
-  readonly #rowTreatment: Treatment[];
-  readonly #headerTreatment: Treatment[];
+  readonly #rowTreatment: number[];
+  readonly #headerTreatment: number[];
   #inQuotes = false;
   /** The previous byte was a quote inside a quoted field: either its end or the first of `""`. */
   #quotePending = false;
   #atFieldStart = true;
-  /** Just after the opening quote of a field, before its first content byte. */
-  #afterOpeningQuote = false;
   #column = 0;
   #header = true;
   /** Inside an (always unquoted) float field: its text so far, from earlier chunks. */
   #float: string | null = null;
+  /** A quoted text field just opened: its first content byte decides the formula escape. */
+  #escapeFirst = false;
 
   constructor(columns: readonly ResultColumn[], formulaEscape: boolean) {
     super();
@@ -67,84 +77,149 @@ export class PgCopyCsvAdapter extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const parts: Buffer[] = [];
+    const n = chunk.length;
+    // Output: the chunk's bytes plus what is inserted (CR per record, `'`, `rue`/`alse`); grown if needed.
+    let out = Buffer.allocUnsafe(n + (n >> 2) + 64);
+    let pos = 0;
     let from = 0;
-    const cut = (to: number, insert?: Buffer): void => {
-      if (to > from) parts.push(chunk.subarray(from, to));
-      if (insert) parts.push(insert);
+    const room = (extra: number): void => {
+      if (pos + extra <= out.length) return;
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + extra + 64));
+      out.copy(bigger, 0, 0, pos);
+      out = bigger;
+    };
+    /** Copies the input from `from` up to `to`, then `insert`. */
+    const emit = (to: number, insert?: Buffer): void => {
+      const len = to - from + (insert ? insert.length : 0);
+      room(len);
+      if (to > from) pos += chunk.copy(out, pos, from, to);
+      if (insert) pos += insert.copy(out, pos);
       from = to;
     };
+    let inQuotes = this.#inQuotes;
+    let quotePending = this.#quotePending;
+    let atFieldStart = this.#atFieldStart;
+    let column = this.#column;
+    let header = this.#header;
+    let rows = this.rows;
+    let float = this.#float;
+    let escapeFirst = this.#escapeFirst;
+    let treatments = header ? this.#headerTreatment : this.#rowTreatment;
     let floatFrom = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
-      if (this.#float !== null) {
-        if (b !== COMMA && b !== LF) continue;
-        const text = this.#float + chunk.toString('latin1', floatFrom, i);
-        this.#float = null;
-        from = i; // drop the original text
-        cut(i, Buffer.from(text.includes('e') ? numberText(Number(text)) : text, 'latin1'));
-      }
-      if (this.#quotePending) {
-        this.#quotePending = false;
-        if (b === QUOTE) continue; // `""`: an escaped quote, still inside the field
-        this.#inQuotes = false; // the closing quote; b is a separator or a record end
-      } else if (this.#inQuotes) {
-        if (this.#afterOpeningQuote) {
-          this.#afterOpeningQuote = false;
-          if (this.#treatment() === 'escape' && isFormulaStart(b) && b !== QUOTE) cut(i, APOSTROPHE);
+    let nextComma = -2;
+    let nextLf = -2;
+    let i = 0;
+    while (i < n) {
+      if (float !== null) {
+        // Inside a float field: it ends at the next comma or LF. Only the exponent form (an `e`)
+        // is rewritten; otherwise its bytes pass through untouched.
+        if (nextComma !== -1 && nextComma < i) nextComma = chunk.indexOf(COMMA, i);
+        if (nextLf !== -1 && nextLf < i) nextLf = chunk.indexOf(LF, i);
+        const end = nextComma === -1 ? nextLf : nextLf === -1 ? nextComma : Math.min(nextComma, nextLf);
+        const stop = end === -1 ? n : end;
+        const e = chunk.indexOf(0x65, floatFrom);
+        if (float !== '' || (e !== -1 && e < stop)) {
+          // Rare: exponent form, or a field split across chunks. Handled as text.
+          float += chunk.toString('latin1', floatFrom, stop);
+          from = stop;
+          if (end === -1) {
+            i = n;
+            break;
+          }
+          emit(end, Buffer.from(float.includes('e') ? numberText(Number(float)) : float, 'latin1'));
+        } else if (end === -1) {
+          float += chunk.toString('latin1', floatFrom, n);
+          from = n;
+          i = n;
+          break;
         }
-        if (b === QUOTE) this.#quotePending = true;
+        float = null;
+        i = end;
         continue;
       }
-      if (this.#atFieldStart) {
-        this.#atFieldStart = false;
+      const b = chunk[i]!;
+      if (quotePending) {
+        quotePending = false;
         if (b === QUOTE) {
-          this.#inQuotes = true;
-          this.#afterOpeningQuote = true;
+          i++; // `""`: an escaped quote, still inside the field
           continue;
         }
-        const t = this.#treatment();
-        if (t === 'float' && b !== COMMA && b !== LF) {
-          // Held back until its end (maybe in a later chunk), then written in JavaScript's notation.
-          cut(i);
-          this.#float = '';
+        inQuotes = false; // that was the closing quote; b is a comma or LF
+      } else if (inQuotes) {
+        if (escapeFirst) {
+          escapeFirst = false;
+          if (b !== QUOTE && isFormulaStart(b)) emit(i, APOSTROPHE);
+        }
+        const q = chunk.indexOf(QUOTE, i);
+        if (q === -1) {
+          i = n;
+          break;
+        }
+        quotePending = true;
+        i = q + 1;
+        continue;
+      }
+      if (atFieldStart) {
+        atFieldStart = false;
+        const t = treatments[column] ?? NONE;
+        if (b === QUOTE) {
+          inQuotes = true;
+          escapeFirst = t === ESCAPE; // decided on the first content byte, maybe in the next chunk
+          i++;
+          continue;
+        }
+        if (t === FLOAT && b !== COMMA && b !== LF) {
+          float = '';
           floatFrom = i;
+          emit(i); // the float's bytes are copied (or replaced) at its end
           continue;
         }
-        if (t === 'boolean' && (b === 0x74 || b === 0x66)) {
-          cut(i, b === 0x74 ? TRUE : FALSE);
+        if (t === BOOLEAN && (b === 0x74 || b === 0x66)) {
+          emit(i, b === 0x74 ? TRUE : FALSE);
           from = i + 1;
-          continue;
+        } else if (t === ESCAPE && isFormulaStart(b)) {
+          emit(i, APOSTROPHE);
         }
-        if (t === 'escape' && isFormulaStart(b)) cut(i, APOSTROPHE);
       }
       if (b === COMMA) {
-        this.#column++;
-        this.#atFieldStart = true;
-      } else if (b === LF) {
-        cut(i, CRLF);
-        from = i + 1;
-        if (this.#header) this.#header = false;
-        else this.rows++;
-        this.#column = 0;
-        this.#atFieldStart = true;
+        column++;
+        atFieldStart = true;
+        i++;
+        continue;
       }
+      if (b === LF) {
+        emit(i, CRLF);
+        from = i + 1;
+        if (header) {
+          header = false;
+          treatments = this.#rowTreatment;
+        } else rows++;
+        column = 0;
+        atFieldStart = true;
+        i++;
+        continue;
+      }
+      // Plain bytes of an unquoted field: jump to its end.
+      if (nextComma !== -1 && nextComma < i) nextComma = chunk.indexOf(COMMA, i);
+      if (nextLf !== -1 && nextLf < i) nextLf = chunk.indexOf(LF, i);
+      const end = nextComma === -1 ? nextLf : nextLf === -1 ? nextComma : Math.min(nextComma, nextLf);
+      i = end === -1 ? n : end;
     }
-    if (this.#float !== null) {
-      this.#float += chunk.toString('latin1', floatFrom, chunk.length);
-      from = chunk.length;
-    }
-    cut(chunk.length);
-    done(null, parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    this.#inQuotes = inQuotes;
+    this.#quotePending = quotePending;
+    this.#atFieldStart = atFieldStart;
+    this.#column = column;
+    this.#header = header;
+    this.rows = rows;
+    this.#float = float;
+    this.#escapeFirst = escapeFirst;
+    emit(n);
+    done(null, out.subarray(0, pos));
   }
 
   override _flush(done: TransformCallback): void {
     // COPY ends every record with LF, so a float field is always closed before the end.
     done(this.#float === null ? null : new Error('COPY output ended inside a field'));
-  }
-
-  #treatment(): Treatment {
-    return (this.#header ? this.#headerTreatment : this.#rowTreatment)[this.#column] ?? 'none';
   }
 }
 
