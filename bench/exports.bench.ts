@@ -40,7 +40,7 @@ async function preparePostgres(): Promise<void> {
   const c = new pg.Client(pgUrlOf(DB));
   await c.connect();
   await c.query(`create table bench_rows (id bigint primary key, customer_id bigint not null, amount numeric(12,2) not null, price double precision, created_at timestamp not null, active boolean not null, note text, payload jsonb)`);
-  await c.query(`insert into bench_rows select g, g * 7919 % 100000, (g % 100000) / 100.0, g / 3.0, timestamp '2020-01-01' + g * interval '1 second', g % 2 = 0,
+  await c.query(`insert into bench_rows select g, g::bigint * 7919 % 100000, (g % 100000) / 100.0, g / 3.0, timestamp '2020-01-01' + g * interval '1 second', g % 2 = 0,
     case when g % 10 = 0 then null else 'note, "quoted" ' || md5(g::text) end, json_build_object('k', g, 'tag', 't' || (g % 50)) from generate_series(1, ${ROWS}) g`);
   await c.query('analyze bench_rows');
   await c.end();
@@ -127,8 +127,9 @@ async function registerTarget(srv: BenchServer, engine: string, sqliteFile: stri
       DatabasePassword: decodeURIComponent(u.password) || 'unused',
     });
   }
-  const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? 'main' : DB });
-  const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.SchemaName === (engine === 'sqlite' ? 'main' : DB) && d.DbType === engine);
+  // The demo shop is a SQLite database too: the bench's is the one whose address is bench.db.
+  const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? 'bench.db' : DB });
+  const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.DbType === engine && (engine === 'sqlite' ? String(d.Host).endsWith('bench.db') : d.SchemaName === DB));
   return Number(db.DatabaseId);
 }
 
