@@ -32,7 +32,7 @@ import { checkExportSql } from './read-only-check.js';
  */
 
 /** How often a running export records its progress and checks for a stop request. */
-const PROGRESS_INTERVAL_MS = 1_000;
+const PROGRESS_INTERVAL_MS = 500;
 
 export async function runExportJob(deps: Deps, jobId: number, run: number, attempt: { number: number; signal: AbortSignal }): Promise<void> {
   const job = await repo.findJob(deps.db, jobId);
@@ -149,7 +149,7 @@ async function writeStatement(
 }
 
 /**
- * Rows written so far, recorded every second; the same tick reads the job back and aborts the
+ * Rows written so far, recorded twice a second; the same tick reads the job back and aborts the
  * export when someone asked it to stop or the job is no longer this run's.
  */
 class Progress {
