@@ -27,6 +27,7 @@ import {
   STYLE_HEADER,
 } from './xlsx-cells.js';
 import { contentTypes, ROOT_RELS, SHEET_HEAD, SHEET_TAIL, sheetPath, STYLES, workbook, workbookRels } from './xlsx-parts.js';
+import { failureLatch } from './failure-latch.js';
 
 /** Excel's 1,048,576 rows, less the header row. */
 export const XLSX_ROWS_PER_SHEET = 1_048_575;
@@ -153,15 +154,8 @@ export async function writeXlsx(
   const header = (): string => `<row r="1">${columns.map((c) => inlineString('<c', c.name, ` s="${STYLE_HEADER}"`)).join('')}</row>`;
 
   const archive = archiver('zip', { zlib: { level: limits.compressionLevel ?? 1 } });
-  let failed = false;
-  let rejectFailure!: (error: unknown) => void;
-  const failure = new Promise<never>((_, reject) => (rejectFailure = reject));
-  failure.catch(() => undefined);
-  const fail = (error: unknown): void => {
-    if (failed) return;
-    failed = true;
-    rejectFailure(error);
-  };
+  const latch = failureLatch();
+  const { failure, fail } = latch;
   const onOutClose = (): void => fail(new Error('The output stream was closed before the export finished'));
   // Kept for good: the archive may still report an error after we gave up on it.
   archive.on('error', fail);
@@ -198,7 +192,7 @@ export async function writeXlsx(
     for await (const batch of batches) {
       let from = 0;
       while (from < batch.length) {
-        if (failed) await failure;
+        if (latch.failed) await failure;
         if (sheet === undefined || sheetRows === perSheet) {
           if (sheet !== undefined) await closeSheet();
           await openSheet();

@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import archiver from 'archiver';
 import { HashingStream } from './hashing-stream.js';
 import { type Manifest, MANIFEST_NAME, type ManifestFile, type PackagedFile } from './manifest.js';
+import { failureLatch } from '../formats/failure-latch.js';
 
 export interface ZipOptions {
   /** WinZip AES-256 with this password; none: a plain zip. */
@@ -55,15 +56,8 @@ function checkNames(files: readonly PackagedFile[]): void {
 export async function writeZip(files: readonly PackagedFile[], out: Writable, options: ZipOptions): Promise<Manifest> {
   checkNames(files);
   const archive = createArchive(options);
-  let failed = false;
-  let rejectFailure!: (error: unknown) => void;
-  const failure = new Promise<never>((_, reject) => (rejectFailure = reject));
-  failure.catch(() => undefined);
-  const fail = (error: unknown): void => {
-    if (failed) return;
-    failed = true;
-    rejectFailure(error);
-  };
+  const latch = failureLatch();
+  const { failure, fail } = latch;
   // Kept for good: the archive may still report an error after we gave up on it.
   archive.on('error', fail);
   archive.on('warning', fail);
@@ -75,7 +69,7 @@ export async function writeZip(files: readonly PackagedFile[], out: Writable, op
   try {
     const listed: ManifestFile[] = [];
     for (const file of files) {
-      if (failed) await failure;
+      if (latch.failed) await failure;
       entry = new HashingStream();
       // (`store: false` would override the archive's own `store`, so only ever `true`.)
       archive.append(entry, COMPRESSED.test(file.name) ? { name: file.name, store: true } : { name: file.name });
