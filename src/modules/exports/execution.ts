@@ -3,6 +3,7 @@ import { executionParties, executorDescription } from '../approvals/executor.js'
 import { inTransaction, type Deps } from '../context.js';
 import type { Actor } from '../identity/actor.js';
 import { recordEvent } from '../tickets/events.js';
+import type { Party } from '../tickets/status.js';
 import { applyAction, getVisibleTicket, partiesOf, type Ticket } from '../tickets/tickets.js';
 import * as repo from './export.repository.js';
 import type { ExportJobRow } from './export.repository.js';
@@ -121,6 +122,9 @@ export async function restartExport(deps: Deps, actor: Actor, orderId: number, j
 
 export type StopKind = 'PAUSE' | 'SUSPEND';
 
+/** Who may stop a waiting or running export. */
+const STOPPERS: readonly Party[] = ['COMMITTER', 'EXECUTOR', 'ADMIN', 'DBA'];
+
 /**
  * PauseDataExportJob / SuspendDataExportJob: a waiting job ends at once; a running one is asked to
  * stop and its worker ends it (within about a second). The committer, the executor, an ADMIN or
@@ -130,7 +134,7 @@ export async function stopExport(deps: Deps, actor: Actor, orderId: number, jobI
   await inTransaction(deps, async (tx) => {
     const { ticket, job } = await visibleJob(tx, actor, orderId, jobId);
     const parties = await executionParties(tx, actor, ticket.row);
-    if (!['COMMITTER', 'EXECUTOR', 'ADMIN', 'DBA'].some((p) => parties.has(p as never))) {
+    if (!STOPPERS.some((p) => parties.has(p))) {
       throw noPermission(`You may not stop export job ${jobId}: only the committer, the executor, an ADMIN or a DBA may.`);
     }
     const verb = kind === 'PAUSE' ? 'terminated' : 'suspended';
