@@ -25,6 +25,8 @@ export interface JobPayloads {
   'purge-attachments': Record<string, never>;
   /** The precheck of a DATA_EXPORT ticket (an `export_precheck` row, PRE_CHECKING until settled). */
   'export-precheck': { precheckId: number };
+  /** The precheck of a DC_COMMON ticket (a `dc_precheck` row, RUNNING until settled). */
+  'dc-precheck': { precheckId: number };
   /** One run of an export job (`export_job` row): streams the rows into a zip in the file store. */
   'run-export': { jobId: number; run: number };
   /** Deletes export results past their retention period. */

@@ -23,6 +23,7 @@ import type {
 import type { TicketDatabaseTable, TicketEventTable, TicketHandlerTable, TicketRelatedUserTable, TicketTable } from '../modules/tickets/ticket.table.js';
 import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
+import type { DcPrecheckSqlTable, DcPrecheckStepTable, DcPrecheckTable } from '../modules/data-changes/data-change.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
 
 /**
@@ -65,4 +66,7 @@ export interface Database {
   export_precheck: ExportPrecheckTable;
   export_precheck_sql: ExportPrecheckSqlTable;
   export_job: ExportJobTable;
+  dc_precheck: DcPrecheckTable;
+  dc_precheck_step: DcPrecheckStepTable;
+  dc_precheck_sql: DcPrecheckSqlTable;
 }

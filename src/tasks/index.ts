@@ -1,4 +1,5 @@
 import type { Deps } from '../modules/context.js';
+import { dcPrecheckTask } from './dc-precheck.task.js';
 import { deliverWebhookTask } from './deliver-webhook.task.js';
 import { exportPrecheckTask } from './export-precheck.task.js';
 import { fetchUploadTask } from './fetch-upload.task.js';
@@ -20,6 +21,8 @@ export function registerTasks(deps: Deps): void {
   deps.jobs.register('purge-attachments', purgeAttachmentsTask(deps), { concurrency: 1, leaseSeconds: 300 });
   // Prechecks ask the target's planner, or count within a 5 s budget per statement.
   deps.jobs.register('export-precheck', exportPrecheckTask(deps), { concurrency: 2, leaseSeconds: 300 });
+  // Data-change prechecks count each statement within a 3 s budget (a long script takes a while).
+  deps.jobs.register('dc-precheck', dcPrecheckTask(deps), { concurrency: 2, leaseSeconds: 900 });
   // Two exports at a time per process (2 cores: one streams while the other waits on its database).
   // SQLite: a 20 s lease renewed while it runs, so a crashed export is taken up again within 20 s.
   // pg-boss has no heartbeat: its lease is the longest an export may run (OPENDMS_EXPORT_MAX_RUN_SECONDS).

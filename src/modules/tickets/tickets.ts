@@ -22,6 +22,8 @@ export interface NewTicket {
   relatedUserIds: number[];
   attachmentKey?: string | undefined;
   requestId: string;
+  /** The wire name of `params` in error messages (default PluginParam; CreateDataCorrectOrder: Param). */
+  paramName?: string | undefined;
 }
 
 /** The type for a PluginType, or the business error DMS callers need to see. */
@@ -48,7 +50,7 @@ export async function createTicket(deps: Deps, actor: Actor, input: NewTicket): 
   if (input.comment.length > LIMITS.commentChars) {
     throw new AppError('InvalidComment', `Specified parameter Comment is not valid: longer than ${LIMITS.commentChars} characters.`);
   }
-  const params = parsePluginParam(type.schema, input.params);
+  const params = parsePluginParam(type.schema, input.params, input.paramName);
   const targets = type.targets(params);
   await assertMayFile(deps, actor, targets);
   const related = [...new Set([...input.relatedUserIds, ...(type.relatedUsers?.(params) ?? [])])].filter((id) => id !== actor.userId);
@@ -84,8 +86,11 @@ export async function createTicket(deps: Deps, actor: Actor, input: NewTicket): 
   });
 }
 
-/** Every target must exist in the tenant; under a RESTRICTED filing policy the actor must own it. */
-async function assertMayFile(deps: Deps, actor: Actor, targets: TargetRef[]): Promise<void> {
+/**
+ * Every target must exist in the tenant; under a RESTRICTED filing policy the actor must own it.
+ * Filing uses it, and so does a type's precheck (the committer may still file against the databases).
+ */
+export async function assertMayFile(deps: Deps, actor: Actor, targets: TargetRef[]): Promise<void> {
   for (const t of targets) await resolveTargetDatabase(deps, actor, t.dbId, t.logic);
   const policy = await getTenantPolicy(deps, actor.tenantId);
   if (policy.filing === 'OPEN' || hasRole(actor, 'ADMIN', 'DBA')) return;

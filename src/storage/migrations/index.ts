@@ -8,6 +8,7 @@ import { m0006 } from './0006_approvals.js';
 import { m0007 } from './0007_upload_jobs.js';
 import { m0008 } from './0008_webhooks.js';
 import { m0009 } from './0009_data_exports.js';
+import { m0010 } from './0010_data_changes.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -23,4 +24,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0007_upload_jobs', m0007],
   ['0008_webhooks', m0008],
   ['0009_data_exports', m0009],
+  ['0010_data_changes', m0010],
 ];

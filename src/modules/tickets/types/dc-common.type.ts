@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AppError } from '../../../errors.js';
+import * as dcRepo from '../../data-changes/data-change.repository.js';
 import { LIMITS } from '../limits.js';
 import { zBool, zLong } from '../plugin-param.js';
 import { EXEC_MODES, type TicketTypeDefinition } from '../ticket-type.js';
@@ -49,7 +51,11 @@ const schema = z
 
 export type DataChangeParams = z.infer<typeof schema>;
 
-/** A regular data change; precheck, execution, backup and rollback come with the data-change issue. */
+/**
+ * A regular data change (modules/data-changes/): filing starts the precheck (job `dc-precheck`),
+ * which must pass before submission; its row estimate feeds the routing rules. Execution, backup
+ * and rollback come later.
+ */
 export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
   pluginType: 'DC_COMMON',
   title: 'regular data change',
@@ -60,4 +66,21 @@ export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
   execMode: (p) => p.execMode,
   describe: (p) =>
     `Data change on ${p.dbItemList.length} database(s)${p.estimateAffectRows !== undefined ? `, about ${p.estimateAffectRows} rows` : ''}: ${p.sqlType === 'TEXT' ? (p.execSQL ?? '').slice(0, 200) : `attachment ${p.attachmentName}`}`,
+  async afterCreate(deps, _actor, ticket) {
+    const precheckId = await dcRepo.insertPrecheck(deps.db, { ticketId: ticket.id, tenantId: ticket.tenantId }, deps.now());
+    await deps.jobs.enqueue('dc-precheck', { precheckId }, { trx: deps.db, key: `dc-precheck-${precheckId}`, maxAttempts: 3 });
+  },
+  async assertSubmittable(deps, ticket) {
+    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
+    if (pc?.status === 'SUCCESS') return;
+    if (!pc || pc.status === 'RUNNING') {
+      throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted yet: its precheck is still running (GetDataCorrectOrderDetail shows its steps).`);
+    }
+    throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted: its precheck failed: ${pc.message ?? 'see GetDataCorrectOrderDetail'}`);
+  },
+  /** The precheck's row estimate rather than the committer's. */
+  async measuredFacts(deps, ticket) {
+    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
+    return pc?.estimated_rows != null ? { estimatedRows: pc.estimated_rows } : {};
+  },
 };
