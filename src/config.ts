@@ -23,6 +23,11 @@ export interface Config {
   readonly bootstrapAccessKeyId: string | undefined;
   readonly bootstrapAccessKeySecret: string | undefined;
   readonly logLevel: string;
+  /**
+   * OPENDMS_SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long in-flight requests (a long download)
+   * may go on before their connections are cut (default 10).
+   */
+  readonly shutdownGraceSeconds: number;
   /** Outbound ticket-event webhooks (docs/webhooks.md). */
   readonly webhooks: WebhookConfig;
   /** Folder of the local file store (attachments); default `<dataDir>/files`. */
@@ -132,6 +137,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     timezone,
     masterKey: env.OPENDMS_MASTER_KEY || undefined,
     signatureWindowSeconds: intFrom(env.OPENDMS_SIGNATURE_WINDOW_SECONDS, 'OPENDMS_SIGNATURE_WINDOW_SECONDS', 900),
+    shutdownGraceSeconds: intFrom(env.OPENDMS_SHUTDOWN_GRACE_SECONDS, 'OPENDMS_SHUTDOWN_GRACE_SECONDS', 10),
     sqliteInstanceDir: path.resolve(env.OPENDMS_SQLITE_DIR ?? path.join(dataDir, 'sqlite')),
     bootstrapAccessKeyId: env.OPENDMS_BOOTSTRAP_ACCESS_KEY_ID || undefined,
     bootstrapAccessKeySecret: env.OPENDMS_BOOTSTRAP_ACCESS_KEY_SECRET || undefined,

@@ -60,7 +60,11 @@ export async function startServer(config: Config, options: { logger?: boolean | 
       bootstrap: boot,
       close: async () => {
         stopSchedules();
-        await running.close(); // drains in-flight requests
+        // Drain in-flight requests, but not forever: a client that keeps a response open (a slow
+        // or abandoned download, an unread body on a kept-alive socket) would hold the shutdown.
+        const cut = setTimeout(() => running.server.closeAllConnections(), config.shutdownGraceSeconds * 1000);
+        await running.close();
+        clearTimeout(cut);
         await deps.jobs.stop();
         await store.close();
       },

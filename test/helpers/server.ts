@@ -48,6 +48,8 @@ export async function startTestServer(
     OPENDMS_BOOTSTRAP_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId,
     OPENDMS_BOOTSTRAP_ACCESS_KEY_SECRET: ADMIN_KEY.accessKeySecret,
     OPENDMS_LOG_LEVEL: process.env.OPENDMS_TEST_LOG_LEVEL ?? 'silent',
+    // Tests leave response bodies unread (refused downloads): cut those sockets quickly at close.
+    OPENDMS_SHUTDOWN_GRACE_SECONDS: '1',
     ...opts.env,
   };
   if (opts.store === 'postgres') {
