@@ -38,7 +38,8 @@ export class MysqlConnector implements Connector {
     this.#queryTimeoutMs = spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     this.#reader = new MysqlReader({
       engine: spec.engine,
-      readerPool: () => (this.#readerPool ??= this.#createPool(READER_POOL_SIZE)),
+      // BIGINT as a number when safe, else its digits: the cell itself (see steerRowParser).
+      readerPool: () => (this.#readerPool ??= this.#createPool(READER_POOL_SIZE, { bigNumberStrings: false })),
       metaPool: () => this.#getPool(),
       isMariaDb: () => this.#isMariaDb(),
       login: this.#login(),
@@ -109,7 +110,7 @@ export class MysqlConnector implements Connector {
     };
   }
 
-  #createPool(size: number): mysql.Pool {
+  #createPool(size: number, overrides: Pick<mysql.PoolOptions, 'bigNumberStrings'> = {}): mysql.Pool {
     return mysql.createPool({
       ...this.#login(),
       database: this.#spec.database || undefined,
@@ -121,6 +122,7 @@ export class MysqlConnector implements Connector {
       bigNumberStrings: true,
       dateStrings: true,
       multipleStatements: false,
+      ...overrides,
     });
   }
 

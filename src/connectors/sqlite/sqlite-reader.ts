@@ -77,7 +77,20 @@ export class SqliteReader {
           const first = take();
           const kinds = declared.map((c, i): ColumnKind => (c.type ? sqliteDeclaredKind(c.type) : sqliteValueKind(first.find((r) => r[i] !== null)?.[i])));
           const columns = declared.map((c, i) => ({ name: c.name, kind: kinds[i]!, dbType: c.type ?? '' }));
-          const toCells = (batch: unknown[][]): Cell[][] => batch.map((row) => row.map((v, i) => sqliteCell(v, kinds[i]!)));
+          const n = kinds.length;
+          // In place: the rows are fresh arrays of better-sqlite3's, and mapping each to a new one
+          // is 1M arrays of garbage per million rows (read alone of 1M rows × 8 columns: ~3.07 →
+          // ~2.8 s; better-sqlite3's own iterate is ~2.6 s of it). Strings (most cells) are cells
+          // already; numbers, bigints and blobs go through sqliteCell.
+          const toCells = (batch: unknown[][]): Cell[][] => {
+            for (const row of batch) {
+              for (let i = 0; i < n; i++) {
+                const v = row[i];
+                if (v !== null && typeof v !== 'string') row[i] = sqliteCell(v, kinds[i]!);
+              }
+            }
+            return batch as Cell[][];
+          };
           async function* batches(): AsyncGenerator<Cell[][]> {
             let batch = first;
             for (;;) {

@@ -51,7 +51,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const QUESTION = 0x3f;
 
 /** ES2024's String.prototype.isWellFormed (Node ≥ 20), not in the ES2023 lib this project types against. */
-const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+export const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 export function describeChar(char: string): string {
   const code = char.codePointAt(0) ?? 0;

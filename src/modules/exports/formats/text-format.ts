@@ -4,7 +4,7 @@
  * more than building the cell text).
  */
 import type { Cell, ResultColumn } from '../../../connectors/result-set.js';
-import type { ChunkEncoder } from './encoding.js';
+import { type ChunkEncoder, isUtf8 } from './encoding.js';
 import { ExportValueError } from './errors.js';
 import { type Out, writeChunk } from './output.js';
 
@@ -13,6 +13,11 @@ export interface TextFormatWriter {
   head(): string;
   /** The text of one batch; `firstRow` is the 1-based number of its first row. May throw ExportValueError. */
   rows(batch: readonly Cell[][], firstRow: number): string;
+  /**
+   * Optional fast path for UTF-8 output: the bytes `encode(rows(batch))` would give, written
+   * directly; undefined when the batch needs the string path (a lone surrogate to report or replace).
+   */
+  rowsUtf8?(batch: readonly Cell[][], firstRow: number): Buffer | undefined;
   /** What comes after the last row (`]`, the open INSERT's `;`); may be ''. */
   tail(): string;
 }
@@ -61,9 +66,16 @@ export async function writeText(
     await writeChunk(out, UTF8_BOM);
   }
   await emit(writer.head(), [], 0);
+  const utf8 = isUtf8(encoder.encoding) ? writer.rowsUtf8?.bind(writer) : undefined;
   for await (const batch of batches) {
     if (batch.length === 0) continue;
-    await emit(writer.rows(batch, rows + 1), batch, rows + 1);
+    const chunk = utf8?.(batch, rows + 1);
+    if (chunk === undefined) {
+      await emit(writer.rows(batch, rows + 1), batch, rows + 1);
+    } else if (chunk.length > 0) {
+      bytes += chunk.length;
+      await writeChunk(out, chunk);
+    }
     rows += batch.length;
     onProgress?.(rows);
   }

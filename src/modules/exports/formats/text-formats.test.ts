@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Cell, ColumnKind, ResultColumn } from '../../../connectors/result-set.js';
 import { defaultFormatOptions, type ExportFormat, ExportValueError, type FormatOptions, writeRows } from './index.js';
+import { csvWriter } from './csv.js';
 import { uniqueKeys } from './json.js';
 
 // ---- sample: every kind, the awkward values of each, NULL in every column -----------------------
@@ -217,6 +218,31 @@ describe('CSV', () => {
   it('writes only the header for no rows', async () => {
     const out = await run('CSV', [], {}, columns.slice(0, 2));
     expect(out).toMatchObject({ text: 'id,big\r\n', rows: 0 });
+  });
+
+  it('writes the same bytes on its UTF-8 byte path as on its string path, and gives back batches with a lone surrogate', () => {
+    const numbers = [0, -0, 1, -1, 9, 10, 99, 100, 2147483647, 2147483648, -2147483648, 1e21, 1e-7, 0.1, 1 / 3, -5.5, Number.MAX_SAFE_INTEGER];
+    const pieces = ['a', ' ', '"', ',', '\r', '\n', '=', '+', '-', '@', '\t', '1', '.', 'é', '中', '😀', "'", 'e'];
+    let seed = 7;
+    const pick = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const text = (): string => Array.from({ length: pick(10) }, () => pieces[pick(pieces.length)]).join('');
+    const fuzzed = Array.from({ length: 400 }, () => columns.map((c): Cell => {
+      if (pick(5) === 0) return null;
+      if (c.kind === 'integer' || c.kind === 'float') return pick(2) ? numbers[pick(numbers.length)]! : text();
+      if (c.kind === 'boolean') return pick(2) === 0;
+      if (c.kind === 'binary') return Buffer.from([pick(256), pick(256)]);
+      return text();
+    }));
+    for (const formulaEscape of [true, false]) {
+      const writer = csvWriter(columns, { csvFormulaEscape: formulaEscape });
+      for (const batch of [sampleRows(), fuzzed]) {
+        expect(writer.rowsUtf8!(batch, 1)!.toString('utf8')).toBe(writer.rows(batch, 1));
+        expect(writer.rowsUtf8!(batch, 1)!.equals(Buffer.from(writer.rows(batch, 1), 'utf8'))).toBe(true);
+      }
+      const lone: Cell[] = columns.map(() => null);
+      lone[11] = 'x\uD800y';
+      expect(writer.rowsUtf8!([lone], 1)).toBeUndefined();
+    }
   });
 });
 
