@@ -3,6 +3,7 @@ import { AppError } from '../../../errors.js';
 import * as exportRepo from '../../exports/export.repository.js';
 import * as instanceRepo from '../../instances/instance.repository.js';
 import { LIMITS } from '../limits.js';
+import { assertPrecheckPassed } from '../precheck-gate.js';
 import { zBool, zLong } from '../plugin-param.js';
 import type { TicketTypeDefinition } from '../ticket-type.js';
 
@@ -52,11 +53,8 @@ export const dataExportType: TicketTypeDefinition<DataExportParams> = {
   },
   async assertSubmittable(deps, ticket) {
     const pc = await exportRepo.latestPrecheck(deps.db, ticket.id);
-    if (pc?.status === 'PRE_CHECK_SUCCESS') return;
-    if (!pc || pc.status === 'PRE_CHECKING') {
-      throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted yet: its precheck is still running (GetDataExportPreCheckDetail shows it).`);
-    }
-    throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted: its precheck failed: ${pc.message ?? 'see GetDataExportPreCheckDetail'}`);
+    const state = pc?.status === 'PRE_CHECK_SUCCESS' ? 'passed' : !pc || pc.status === 'PRE_CHECKING' ? 'running' : 'failed';
+    assertPrecheckPassed(ticket.id, state, pc?.message ?? null, 'GetDataExportPreCheckDetail');
   },
   /** The precheck's estimate (what the query really returns) rather than the committer's guess. */
   async measuredFacts(deps, ticket) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '../../../errors.js';
 import * as dcRepo from '../../data-changes/data-change.repository.js';
 import { LIMITS } from '../limits.js';
+import { assertPrecheckPassed } from '../precheck-gate.js';
 import { zBool, zLong } from '../plugin-param.js';
 import { EXEC_MODES, type TicketTypeDefinition } from '../ticket-type.js';
 
@@ -72,11 +72,8 @@ export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
   },
   async assertSubmittable(deps, ticket) {
     const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
-    if (pc?.status === 'SUCCESS') return;
-    if (!pc || pc.status === 'RUNNING') {
-      throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted yet: its precheck is still running (GetDataCorrectOrderDetail shows its steps).`);
-    }
-    throw new AppError('InvalidStatus', `Ticket ${ticket.id} cannot be submitted: its precheck failed: ${pc.message ?? 'see GetDataCorrectOrderDetail'}`);
+    const state = pc?.status === 'SUCCESS' ? 'passed' : !pc || pc.status === 'RUNNING' ? 'running' : 'failed';
+    assertPrecheckPassed(ticket.id, state, pc?.message ?? null, 'GetDataCorrectOrderDetail');
   },
   /** The precheck's row estimate rather than the committer's. */
   async measuredFacts(deps, ticket) {
