@@ -3,7 +3,8 @@
  * (two tables and a view), and the same tests run against it. Engine differences live in the
  * target's `expected` values, never in the tests. Skips are named and give their reason.
  * The read methods (readOnlyQuery, explainRows, countRows, copyCsv) have a contract of their own
- * below, on a second database per engine.
+ * below, on a second database per engine, and so do the write methods (writeSession, tableKeys), on
+ * a third.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,9 @@ import {
   type QueryStream,
   type ReadOnlyQueryOptions,
   type ResultColumn,
+  type TableKeys,
+  type WriteSession,
+  type WriteSessionOptions,
 } from './index.js';
 
 interface Fixture {
@@ -747,6 +751,543 @@ function readContract(target: ReadTarget): void {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Writes: writeSession and tableKeys. A database of their own per engine, holding `items` (rows
+// the tests write, each test in its own id range), `five_rows` (fixed rows for query batches),
+// and `keyed`, `auto_keyed` and a view for tableKeys.
+// ---------------------------------------------------------------------------------------------
+
+interface WriteFixture extends ReadFixture {
+  /** The schema tableKeys resolves `null` to. */
+  schema: string;
+}
+
+interface WriteTarget {
+  engine: Engine;
+  create(): Promise<WriteFixture>;
+  /** The n-th (1-based) bound parameter's placeholder. */
+  param: (n: number) => string;
+  insertReturning: boolean;
+  /** What an UPDATE that sets a column to the value it has counts (MySQL/MariaDB count changed rows: 0). */
+  unchangedUpdateRows: number;
+  /** Appended to a SELECT to lock its rows; '' where the engine has no row locks (SQLite: BEGIN IMMEDIATE locks the file). */
+  forUpdate: string;
+  /** What a second session runs to run into that lock, and the kind it is refused with. */
+  lockProbe: { sql: string; kind: string };
+  /** COMMIT after a refused statement: PostgreSQL aborted the transaction and refuses (25P02); the others commit what went before. */
+  commitAfterError: { code: string } | null;
+  /** A statement the server spends 5 s on (null: the engine cannot be interrupted inside one step). */
+  slowStatement: string | null;
+  keyed: Omit<TableKeys, 'schema'>;
+  autoKeyed: Omit<TableKeys, 'schema'>;
+}
+
+const FIVE_ROWS: Cell[][] = [
+  [1, 'one', '9007199254740993', bytes(0, 255)],
+  [2, '', '-9223372036854775808', bytes()],
+  [3, null, 42, null],
+  [4, UNICODE, 0, bytes(1)],
+  [5, 'five', '9223372036854775807', bytes(2, 3)],
+];
+const FIVE_ROWS_VALUES = (hex: (h: string) => string) =>
+  `(1, 'one', 9007199254740993, ${hex('00ff')}), (2, '', -9223372036854775808, ${hex('')}), (3, null, 42, null),
+   (4, '${UNICODE}', 0, ${hex('01')}), (5, 'five', 9223372036854775807, ${hex('0203')})`;
+
+const keyColumn = (name: string, flags: Partial<{ generated: boolean; identityAlways: boolean; autoIncrement: boolean }> = {}) => ({
+  name,
+  generated: false,
+  identityAlways: false,
+  autoIncrement: false,
+  ...flags,
+});
+
+async function pgBusySessions(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'`,
+    );
+    return rows[0]!.n;
+  } finally {
+    await c.end();
+  }
+}
+
+async function mysqlBusySessions(database: string): Promise<number> {
+  const c = await mysql.createConnection({ uri: MYSQL_URL });
+  try {
+    const [running] = await c.query<mysql.RowDataPacket[]>(
+      `select count(*) as n from information_schema.processlist where db = ? and command <> 'Sleep' and id <> connection_id()`,
+      [database],
+    );
+    const [transactions] = await c.query<mysql.RowDataPacket[]>(
+      `select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where p.db = ?`,
+      [database],
+    );
+    return Number(running[0]!.n) + Number(transactions[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
+const PG_WRITE_DDL = [
+  `create table items (id integer primary key, label text, n bigint, data bytea, note text)`,
+  `create table five_rows (id integer primary key, label text, n bigint, data bytea)`,
+  `insert into five_rows values ${FIVE_ROWS_VALUES((h) => `'\\x${h}'`)}`,
+  `create table keyed (a integer not null, b integer not null, seq bigint generated always as identity, code text not null, alt text,
+     g integer generated always as (a * 2) stored, primary key (b, a), constraint keyed_code unique (code), constraint keyed_alt unique (alt))`,
+  `create unique index keyed_partial on keyed (a) where a > 0`,
+  `create unique index keyed_expr on keyed (lower(code))`,
+  `create unique index keyed_seq on keyed (seq) include (alt)`,
+  `create table auto_keyed (id integer generated by default as identity primary key, s serial, v text)`,
+  `create view keyed_view as select a, b from keyed`,
+];
+
+const postgresWriteTarget: WriteTarget = {
+  engine: 'postgresql',
+  async create() {
+    const db = await createPgDatabase('opendms_write');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    for (const ddl of PG_WRITE_DDL) await client.query(ddl);
+    await client.end();
+    const spec: ConnectionSpec = { engine: 'postgresql', ...parsedPgUrl() };
+    return { spec, database: db.name, schema: 'public', sqliteAllowedDir: os.tmpdir(), busySessions: () => pgBusySessions(db.url), drop: db.drop };
+  },
+  param: (n) => `$${n}`,
+  insertReturning: true,
+  unchangedUpdateRows: 1,
+  forUpdate: ' for update',
+  lockProbe: { sql: 'select id from five_rows where id = 1 for update nowait', kind: 'timeout' },
+  commitAfterError: { code: '25P02' },
+  slowStatement: 'select pg_sleep(5)',
+  keyed: {
+    name: 'keyed',
+    columns: [
+      keyColumn('a'),
+      keyColumn('b'),
+      keyColumn('seq', { generated: true, identityAlways: true, autoIncrement: true }),
+      keyColumn('code'),
+      keyColumn('alt'),
+      keyColumn('g', { generated: true }),
+    ],
+    primaryKey: ['b', 'a'],
+    // keyed_alt: nullable; keyed_partial: partial; keyed_expr: an expression; keyed_seq: INCLUDE is not part of the key.
+    uniqueKeys: [['code'], ['seq']],
+  },
+  autoKeyed: {
+    name: 'auto_keyed',
+    columns: [keyColumn('id', { autoIncrement: true }), keyColumn('s', { autoIncrement: true }), keyColumn('v')],
+    primaryKey: ['id'],
+    uniqueKeys: [],
+  },
+};
+
+const MYSQL_WRITE_DDL = [
+  `create table items (id int primary key, label varchar(40) null, n bigint null, data varbinary(16) null, note text null) engine=InnoDB`,
+  `create table five_rows (id int primary key, label varchar(40) null, n bigint null, data varbinary(16) null) engine=InnoDB`,
+  `insert into five_rows values ${FIVE_ROWS_VALUES((h) => `x'${h}'`)}`,
+  `create table keyed (a int not null, b int not null, seq int not null auto_increment, code varchar(20) not null, alt varchar(20) null,
+     g int as (a * 2) stored, primary key (b, a), unique key keyed_code (code), unique key keyed_alt (alt), key keyed_seq (seq)) engine=InnoDB`,
+  `create table auto_keyed (id bigint not null auto_increment primary key, v text null) engine=InnoDB`,
+  `create view keyed_view as select a, b from keyed`,
+];
+
+function mysqlWriteTarget(engine: 'mysql' | 'mariadb'): WriteTarget {
+  return {
+    engine,
+    async create() {
+      const db = await createMysqlDatabase('opendms_write');
+      const conn = await mysql.createConnection({ uri: MYSQL_URL, database: db.name });
+      for (const ddl of MYSQL_WRITE_DDL) await conn.query(ddl);
+      await conn.end();
+      const spec: ConnectionSpec = { engine, ...parsedMysqlUrl() };
+      return { spec, database: db.name, schema: db.name, sqliteAllowedDir: os.tmpdir(), busySessions: () => mysqlBusySessions(db.name), drop: db.drop };
+    },
+    param: () => '?',
+    // From the server's version string: the test server is MariaDB (≥ 10.5) for both engine names.
+    insertReturning: true,
+    unchangedUpdateRows: 0,
+    forUpdate: ' for update',
+    lockProbe: { sql: 'select id from five_rows where id = 1 for update nowait', kind: 'timeout' },
+    commitAfterError: null,
+    slowStatement: 'select sleep(5)',
+    keyed: {
+      name: 'keyed',
+      columns: [keyColumn('a'), keyColumn('b'), keyColumn('seq', { autoIncrement: true }), keyColumn('code'), keyColumn('alt'), keyColumn('g', { generated: true })],
+      primaryKey: ['b', 'a'],
+      uniqueKeys: [['code']],
+    },
+    autoKeyed: { name: 'auto_keyed', columns: [keyColumn('id', { autoIncrement: true }), keyColumn('v')], primaryKey: ['id'], uniqueKeys: [] },
+  };
+}
+
+const SQLITE_WRITE_DDL = [
+  `create table items (id integer primary key, label text, n integer, data blob, note text)`,
+  `create table five_rows (id integer primary key, label text, n integer, data blob)`,
+  `insert into five_rows values ${FIVE_ROWS_VALUES((h) => `x'${h}'`)}`,
+  `create table keyed (a integer not null, b integer not null, code text not null, alt text,
+     g integer generated always as (a * 2) stored, v integer as (b + 1), primary key (b, a), unique (code), unique (alt))`,
+  `create unique index keyed_partial on keyed (a) where a > 0`,
+  `create unique index keyed_expr on keyed (lower(code))`,
+  `create table auto_keyed (id integer primary key, v text)`,
+  `create view keyed_view as select a, b from keyed`,
+];
+
+const sqliteWriteTarget: WriteTarget = {
+  engine: 'sqlite',
+  async create() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-write-'));
+    const file = path.join(dir, 'write.db');
+    const db = new SQLite(file);
+    for (const ddl of SQLITE_WRITE_DDL) db.exec(ddl);
+    db.close();
+    return {
+      spec: { engine: 'sqlite', host: file, port: 0, user: '', password: '' },
+      database: 'main',
+      schema: 'main',
+      sqliteAllowedDir: dir,
+      busySessions: null,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  param: () => '?',
+  insertReturning: true,
+  unchangedUpdateRows: 1,
+  forUpdate: '',
+  // A second writer waits the busy timeout (2 s) for the file's write lock, then SQLITE_BUSY.
+  lockProbe: { sql: 'begin immediate', kind: 'timeout' },
+  commitAfterError: null,
+  slowStatement: null,
+  keyed: {
+    name: 'keyed',
+    columns: [keyColumn('a'), keyColumn('b'), keyColumn('code'), keyColumn('alt'), keyColumn('g', { generated: true }), keyColumn('v', { generated: true })],
+    primaryKey: ['b', 'a'],
+    uniqueKeys: [['code']],
+  },
+  autoKeyed: { name: 'auto_keyed', columns: [keyColumn('id', { autoIncrement: true }), keyColumn('v')], primaryKey: ['id'], uniqueKeys: [] },
+};
+
+function writeContract(target: WriteTarget): void {
+  let fixture: WriteFixture;
+  let connector: Connector;
+  const options: WriteSessionOptions = { statementTimeoutMs: 20_000 };
+
+  beforeAll(async () => {
+    fixture = await target.create();
+    connector = createConnector(fixture.spec, { sqliteAllowedDir: fixture.sqliteAllowedDir });
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await fixture?.drop();
+  });
+
+  /** `?` placeholders in the engine's spelling. */
+  const bind = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => target.param(++n));
+  };
+  const session = <T>(work: (s: WriteSession) => Promise<T>, opts: WriteSessionOptions = options) => connector.writeSession(fixture.database, opts, work);
+  const insertItem = (s: WriteSession, id: number, label: Cell = 'x') => s.execute(bind('insert into items (id, label) values (?, ?)'), [id, label]);
+  /** Rows as another connection sees them (the read-only reader): what was committed. */
+  const committed = async (sql: string) => (await connector.readOnlyQuery(fixture.database, sql, { timeoutMs: 20_000 }, readAll)).rows;
+  const collect = async (s: WriteSession, sql: string, params: Cell[] = [], batchRows?: number) => {
+    const rows: Cell[][] = [];
+    const sizes: number[] = [];
+    let columns: readonly ResultColumn[] = [];
+    await s.query(
+      sql,
+      params,
+      async (batch, cols) => {
+        sizes.push(batch.length);
+        rows.push(...batch);
+        columns = cols;
+      },
+      batchRows,
+    );
+    return { rows, sizes, columns };
+  };
+  const noBusySessions = async () => {
+    if (fixture.busySessions) expect(await eventually(fixture.busySessions, 0)).toBe(0);
+  };
+
+  it('writeSession() commits what a committed transaction wrote and discards a rolled back one', async () => {
+    const result = await session(async (s) => {
+      expect(s.engine).toBe(target.engine);
+      await s.begin();
+      await insertItem(s, 100, 'kept');
+      await s.commit();
+      await s.begin();
+      await insertItem(s, 101, 'discarded');
+      // Inside the transaction the session sees its own row.
+      expect((await collect(s, 'select id from items where id between 100 and 199 order by id')).rows).toEqual([[100], [101]]);
+      await s.rollback();
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(await committed('select id, label from items where id between 100 and 199 order by id')).toEqual([[100, 'kept']]);
+  });
+
+  it('execute() reports the rows an INSERT, UPDATE and DELETE changed, and 0 for DDL', async () => {
+    await session(async (s) => {
+      expect((await s.execute("insert into items (id, label) values (200, 'a'), (201, 'a'), (202, 'b')")).affectedRows).toBe(3);
+      const updated = await s.execute(bind('update items set label = ? where id between 200 and 299 and label = ?'), ['c', 'a']);
+      expect(updated).toEqual({ affectedRows: 2, rows: [], columns: [] });
+      expect((await s.execute("update items set label = 'b' where id = 202")).affectedRows).toBe(target.unchangedUpdateRows);
+      expect((await s.execute('delete from items where id = 201')).affectedRows).toBe(1);
+      // DDL after a DML statement counts 0, not the count the DML left behind.
+      for (let i = 0; i < 2; i++) {
+        expect((await s.execute('create table if not exists opendms_marks (id integer primary key, at_step integer not null)')).affectedRows).toBe(0);
+      }
+      expect((await s.execute('insert into opendms_marks (id, at_step) values (1, 1)')).affectedRows).toBe(1);
+      expect((await s.execute('delete from items where id = 999999')).affectedRows).toBe(0);
+    });
+    expect(await committed('select id, label from items where id between 200 and 299 order by id')).toEqual([[200, 'c'], [202, 'b']]);
+    expect(await committed('select id, at_step from opendms_marks')).toEqual([[1, 1]]);
+  });
+
+  it('insertReturning tells whether INSERT … RETURNING works, and execute() returns its rows', async () => {
+    await session(async (s) => {
+      expect(s.insertReturning).toBe(target.insertReturning);
+      if (!s.insertReturning) return;
+      const inserted = await s.execute(bind('insert into items (id, label, n) values (?, ?, ?), (?, ?, ?) returning id, label, n'), [300, 'r', '9223372036854775807', 301, null, 5]);
+      expect(inserted.affectedRows).toBe(2);
+      expect(inserted.rows).toEqual([
+        [300, 'r', '9223372036854775807'],
+        [301, null, 5],
+      ]);
+      expect(inserted.columns.map((c) => [c.name, c.kind])).toEqual([['id', 'integer'], ['label', 'text'], ['n', 'integer']]);
+    });
+  });
+
+  it('execute() and query() bind NULL, big integers as strings and binary, and give back exact cells', async () => {
+    const params: Cell[][] = [
+      [400, 'big', '9223372036854775807', bytes(0, 1, 255), null],
+      [401, '', '-9223372036854775808', new Uint8Array([7, 8]), 'n'],
+      [402, null, '9007199254740993', bytes(), ''],
+      [403, UNICODE, 9007199254740991, null, null],
+    ];
+    const expected: Cell[][] = [
+      [400, 'big', '9223372036854775807', bytes(0, 1, 255), null],
+      [401, '', '-9223372036854775808', bytes(7, 8), 'n'],
+      [402, null, '9007199254740993', bytes(), ''],
+      [403, UNICODE, 9007199254740991, null, null],
+    ];
+    const select = 'select id, label, n, data, note from items where id between 400 and 499';
+    await session(async (s) => {
+      for (const row of params) expect((await s.execute(bind('insert into items (id, label, n, data, note) values (?, ?, ?, ?, ?)'), row)).affectedRows).toBe(1);
+      const { rows, columns } = await collect(s, `${select} order by id`);
+      expect(rows).toEqual(expected);
+      expect(columns.map((c) => [c.name, c.kind])).toEqual([['id', 'integer'], ['label', 'text'], ['n', 'integer'], ['data', 'binary'], ['note', 'text']]);
+      // A big integer compares exactly (no rounding to a double), NULL binds as NULL.
+      expect((await collect(s, bind(`${select} and n = ?`), ['9007199254740993'])).rows).toEqual([expected[2]]);
+      expect((await s.execute(bind(`${select} and n = ?`), ['9223372036854775807'])).rows).toEqual([expected[0]]);
+      expect((await s.execute(bind('update items set note = ? where id = ?'), [null, 401])).affectedRows).toBe(1);
+      expect((await s.execute(bind(`${select} and note is null and id = ?`), [401])).rows).toHaveLength(1);
+    });
+    // The same cells as the read-only reader gives for the committed rows.
+    expect(await committed(`${select} order by id`)).toEqual([expected[0], [...expected[1]!.slice(0, 4), null], expected[2], expected[3]]);
+  });
+
+  it('query() hands over batches of batchRows with exact cells, and an empty result once', async () => {
+    await session(async (s) => {
+      const { rows, sizes, columns } = await collect(s, 'select id, label, n, data from five_rows order by id', [], 2);
+      expect(sizes).toEqual([2, 2, 1]);
+      expect(rows).toEqual(FIVE_ROWS);
+      expect(columns.map((c) => [c.name, c.kind])).toEqual([['id', 'integer'], ['label', 'text'], ['n', 'integer'], ['data', 'binary']]);
+      expect((await collect(s, 'select id, label, n, data from five_rows order by id', [], 5)).sizes).toEqual([5]);
+      const empty = await collect(s, 'select id, label from five_rows where id < 0', [], 2);
+      expect(empty.sizes).toEqual([0]);
+      expect(empty.columns.map((c) => c.name)).toEqual(['id', 'label']);
+      expect(await committed('select id, label, n, data from five_rows order by id')).toEqual(FIVE_ROWS);
+    });
+  });
+
+  it('query() … FOR UPDATE inside a transaction locks the rows until rollback', async () => {
+    await session(async (s) => {
+      await s.begin();
+      expect((await collect(s, `select id, label from five_rows where id <= 2 order by id${target.forUpdate}`)).rows).toEqual([[1, 'one'], [2, '']]);
+      const probe = await rejection(session((other) => other.execute(target.lockProbe.sql)));
+      expect(probe).toBeInstanceOf(TargetDbError);
+      expect(probe).toMatchObject({ engine: target.engine, kind: target.lockProbe.kind });
+      await s.rollback();
+    });
+    // Released: another session takes the lock now (and the session's end rolls back what the probe began).
+    await session((s) => s.execute(target.lockProbe.sql));
+  }, 15_000);
+
+  it('a refused statement rejects with TargetDbError; the transaction can still be rolled back', async () => {
+    await session(async (s) => {
+      await s.begin();
+      await insertItem(s, 500);
+      const error = await rejection(s.execute('insert into no_such_table (id) values (1)'));
+      expect(error).toBeInstanceOf(TargetDbError);
+      expect(error).toMatchObject({ engine: target.engine, kind: 'sql' });
+      const queryError = await rejection(s.query('select id from no_such_table', [], async () => {}));
+      expect(queryError).toBeInstanceOf(TargetDbError);
+      expect(queryError).toMatchObject({ engine: target.engine, kind: 'sql' });
+      await s.rollback();
+      // The session goes on.
+      await insertItem(s, 501);
+    });
+    expect(await committed('select id from items where id between 500 and 599')).toEqual([[501]]);
+  });
+
+  it('COMMIT after a refused statement commits what went before, or rejects where the engine aborted the transaction', async () => {
+    const outcome = await session(async (s) => {
+      await s.begin();
+      await insertItem(s, 510);
+      await rejection(s.execute('insert into no_such_table (id) values (1)'));
+      return s.commit().then(
+        () => null,
+        (e: unknown) => e,
+      );
+    });
+    if (target.commitAfterError) {
+      expect(outcome).toBeInstanceOf(TargetDbError);
+      expect(outcome).toMatchObject({ engine: target.engine, code: target.commitAfterError.code });
+      expect(await committed('select id from items where id = 510')).toEqual([]);
+    } else {
+      expect(outcome).toBeNull();
+      expect(await committed('select id from items where id = 510')).toEqual([[510]]);
+    }
+  });
+
+  it('work throwing rolls back the open transaction and rejects with its error', async () => {
+    const mine = new Error('the ticket gave up');
+    const error = await rejection(
+      session(async (s) => {
+        await s.begin();
+        await insertItem(s, 600);
+        throw mine;
+      }),
+    );
+    expect(error).toBe(mine);
+    expect(await committed('select id from items where id between 600 and 699')).toEqual([]);
+    await noBusySessions();
+  });
+
+  it('onBatch throwing rejects query() with its error; the session goes on', async () => {
+    const mine = new Error('backup disk full');
+    await session(async (s) => {
+      await s.begin();
+      expect(await rejection(s.query('select id from five_rows order by id', [], async () => Promise.reject(mine), 1))).toBe(mine);
+      // Statements on the same session while query() hands over rows would wait for each other.
+      await s.query('select id from five_rows', [], async () => {
+        expect(await rejection(s.execute('select 1'))).toMatchObject({ code: 'SESSION_BUSY' });
+      });
+      await insertItem(s, 700);
+      await s.commit();
+    });
+    expect(await committed('select id from items where id between 700 and 799')).toEqual([[700]]);
+  });
+
+  it('calls after work settled reject', async () => {
+    let kept: WriteSession | undefined;
+    await session(async (s) => {
+      kept = s;
+    });
+    expect(await rejection(kept!.execute('select 1'))).toMatchObject({ code: 'SESSION_ENDED' });
+  });
+
+  it('an abort between statements closes the session: later calls reject with its reason, the transaction is rolled back', async () => {
+    const controller = new AbortController();
+    const reason = new Error('ticket cancelled');
+    const error = await rejection(
+      session(
+        async (s) => {
+          await s.begin();
+          await insertItem(s, 800);
+          controller.abort(reason);
+          expect(await rejection(s.execute('select 1'))).toBe(reason);
+          await s.commit();
+        },
+        { ...options, signal: controller.signal },
+      ),
+    );
+    expect(error).toBe(reason);
+    expect(await committed('select id from items where id between 800 and 899')).toEqual([]);
+    await noBusySessions();
+    // An already aborted signal never reaches the database.
+    await expect(session(async () => 'never', { ...options, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
+  it.skipIf(target.slowStatement === null)('a statement past statementTimeoutMs fails with kind timeout, server-side, and closes the session [skip: SQLite cannot interrupt one step]', async () => {
+    const start = Date.now();
+    await session(
+      async (s) => {
+        await s.begin();
+        await insertItem(s, 900);
+        const timedOut = await rejection(s.execute(target.slowStatement!));
+        expect(timedOut).toBeInstanceOf(TargetDbError);
+        expect(timedOut).toMatchObject({ engine: target.engine, kind: 'timeout' });
+        expect(Date.now() - start).toBeLessThan(2_000);
+        expect(await rejection(s.execute('select 1'))).toMatchObject({ code: 'SESSION_CLOSED', kind: 'connection' });
+        expect(await rejection(s.rollback())).toMatchObject({ code: 'SESSION_CLOSED' });
+      },
+      { statementTimeoutMs: 300 },
+    );
+    expect(await committed('select id from items where id between 900 and 999')).toEqual([]);
+    await noBusySessions();
+  });
+
+  it.skipIf(target.slowStatement === null)('an abort stops the running statement server-side [skip: SQLite cannot interrupt one step]', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    setTimeout(() => controller.abort(reason), 200);
+    const start = Date.now();
+    // writeSession settles as work does: work saw every call fail and returns.
+    const result = await session(
+      async (s) => {
+        expect(await rejection(s.execute(target.slowStatement!))).toBe(reason);
+        expect(Date.now() - start).toBeLessThan(2_000);
+        expect(await rejection(s.execute('select 1'))).toBe(reason);
+        return 'returned';
+      },
+      { ...options, signal: controller.signal },
+    );
+    expect(result).toBe('returned');
+    await noBusySessions();
+  });
+
+  it('sessions give their connection back however work ends (more sessions than the writer pool holds)', async () => {
+    const quick: WriteSessionOptions = { statementTimeoutMs: 300 };
+    for (let round = 0; round < 6; round++) {
+      await rejection(
+        session(async (s) => {
+          await s.begin();
+          await insertItem(s, 1000 + round);
+          throw new Error('gave up');
+        }),
+      );
+      await session(async (s) => {
+        await s.begin();
+        await rejection(s.execute('insert into no_such_table (id) values (1)'));
+      });
+      await rejection(session((s) => s.query('select id from five_rows', [], async () => Promise.reject(new Error('stop reading')), 1)));
+      if (target.slowStatement) await rejection(session((s) => s.execute(target.slowStatement!), quick));
+    }
+    expect(await session(async (s) => (await s.execute('select count(*) from items where id >= 1000')).rows)).toEqual([[0]]);
+    await noBusySessions();
+  }, 30_000);
+
+  it('tableKeys() gives columns in table order, the primary key in key order and the NOT NULL unique keys', async () => {
+    const keyed = { schema: fixture.schema, ...target.keyed };
+    expect(await connector.tableKeys(fixture.database, null, 'keyed')).toEqual(keyed);
+    expect(await connector.tableKeys(fixture.database, fixture.schema, 'keyed')).toEqual(keyed);
+    expect(await connector.tableKeys(fixture.database, null, 'auto_keyed')).toEqual({ schema: fixture.schema, ...target.autoKeyed });
+    expect(await connector.tableKeys(fixture.database, null, 'items')).toMatchObject({ primaryKey: ['id'], uniqueKeys: [] });
+  });
+
+  it('tableKeys() is null for a view and for a missing table', async () => {
+    expect(await connector.tableKeys(fixture.database, null, 'keyed_view')).toBeNull();
+    expect(await connector.tableKeys(fixture.database, null, 'no_such_table')).toBeNull();
+    expect(await connector.tableKeys(fixture.database, 'opendms_no_such_schema', 'keyed')).toBeNull();
+  });
+}
+
 await describeWithServer('postgres', 'connector contract: postgresql', () => contract(postgresTarget));
 await describeWithServer('mysql', 'connector contract: mariadb', () => contract(mysqlTarget('mariadb')));
 await describeWithServer('mysql', 'connector contract: mysql (engine name mysql, same server)', () => contract(mysqlTarget('mysql')));
@@ -755,3 +1296,7 @@ await describeWithServer('postgres', 'connector contract, reads: postgresql', ()
 await describeWithServer('mysql', 'connector contract, reads: mariadb', () => readContract(mysqlReadTarget('mariadb')));
 await describeWithServer('mysql', 'connector contract, reads: mysql (engine name mysql, same server)', () => readContract(mysqlReadTarget('mysql')));
 describe('connector contract, reads: sqlite', () => readContract(sqliteReadTarget));
+await describeWithServer('postgres', 'connector contract, writes: postgresql', () => writeContract(postgresWriteTarget));
+await describeWithServer('mysql', 'connector contract, writes: mariadb', () => writeContract(mysqlWriteTarget('mariadb')));
+await describeWithServer('mysql', 'connector contract, writes: mysql (engine name mysql, same server)', () => writeContract(mysqlWriteTarget('mysql')));
+describe('connector contract, writes: sqlite', () => writeContract(sqliteWriteTarget));

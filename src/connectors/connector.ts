@@ -6,11 +6,12 @@
  * `*-errors.ts` (driver error → TargetDbError), `*-reader.ts` (read-only queries: stream, explain,
  * count). Rows come out as result-set.ts describes them.
  *
- * Execute methods (DML/DDL tickets) come later; they will reuse each connector's private pool
- * getter and error normalizer.
+ * Writes (data-change tickets) go through `writeSession` (write-session.ts), implemented in each
+ * folder's `*-writer.ts` with the connector's own pool and error normalizer.
  */
 import type { Readable } from 'node:stream';
 import type { QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from './result-set.js';
+import type { TableKeys, WriteSession, WriteSessionOptions } from './write-session.js';
 
 export type Engine = 'mysql' | 'mariadb' | 'postgresql' | 'sqlite';
 
@@ -132,6 +133,18 @@ export interface Connector {
    * (a COPY left unread is cancelled and its connection closed).
    */
   copyCsv?<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (csv: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T>;
+  /**
+   * One connection for writes, held while `work` runs (write-session.ts). When `work` settles or
+   * throws, a transaction still open is rolled back and the connection released (closed, when a
+   * statement was interrupted). `database` as for readOnlyQuery (SQLite: `main`).
+   */
+  writeSession<T>(database: string, options: WriteSessionOptions, work: (session: WriteSession) => Promise<T>): Promise<T>;
+  /**
+   * Columns, primary key and NOT NULL unique keys of a table; null when it does not exist (or is a
+   * view). `schema` null: MySQL the database, PostgreSQL the first schema of the search_path that
+   * has the table, SQLite `main`. Names compare as the engine does (see review/facts.ts).
+   */
+  tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null>;
   /** Ends the connector's pool; the connector cannot be used afterwards. */
   close(): Promise<void>;
 }

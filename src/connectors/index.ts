@@ -5,6 +5,7 @@ import { SqliteConnector } from './sqlite/sqlite-connector.js';
 
 export * from './connector.js';
 export * from './result-set.js';
+export * from './write-session.js';
 
 export interface ConnectorOptions {
   /** SQLite instances (`host` = file path) must live inside this folder (Config.sqliteInstanceDir). */

@@ -20,7 +20,7 @@ export interface SessionStop {
   readonly reason: unknown;
 }
 
-export function batchRowsOf(options: ReadOnlyQueryOptions): number {
+export function batchRowsOf(options: Pick<ReadOnlyQueryOptions, 'batchRows'>): number {
   const n = options.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`batchRows must be a positive integer, got ${n}`);
   return n;

@@ -11,14 +11,19 @@ import {
   type TableInfo,
 } from '../connector.js';
 import type { QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
+import { runWriteSession } from '../write-runner.js';
+import type { TableKeys, WriteSession, WriteSessionOptions } from '../write-session.js';
 import { MYSQL_ERRORS, toMysqlError } from './mysql-errors.js';
-import { listMysqlColumns, listMysqlDatabases, listMysqlTables, mysqlSchemaExists, type MysqlRun } from './mysql-introspector.js';
+import { listMysqlColumns, listMysqlDatabases, listMysqlTables, mysqlSchemaExists, mysqlTableKeys, type MysqlRun } from './mysql-introspector.js';
 import { MysqlReader } from './mysql-reader.js';
+import { MysqlWriter } from './mysql-writer.js';
 
 /** Two connections: metadata calls are short and a ticket runs one statement at a time. */
 const POOL_SIZE = 2;
 /** Reads (exports) hold a connection while the consumer pulls: a pool of their own, so metadata calls never wait behind them. */
 const READER_POOL_SIZE = 4;
+/** Write sessions (data-change tickets) hold a connection for their whole work: a pool of their own too. */
+const WRITER_POOL_SIZE = 4;
 /** Idle connections are closed after 30 s so a rarely used instance holds no server sessions. */
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -29,8 +34,10 @@ export class MysqlConnector implements Connector {
   readonly #queryTimeoutMs: number;
   #pool: mysql.Pool | undefined;
   #readerPool: mysql.Pool | undefined;
-  #mariaDb: Promise<boolean> | undefined;
+  #writerPool: mysql.Pool | undefined;
+  #version: Promise<string> | undefined;
   readonly #reader: MysqlReader;
+  readonly #writer: MysqlWriter;
 
   constructor(spec: ConnectionSpec) {
     this.engine = spec.engine;
@@ -45,6 +52,15 @@ export class MysqlConnector implements Connector {
       login: this.#login(),
       password: spec.password,
       queryTimeoutMs: this.#queryTimeoutMs,
+    });
+    this.#writer = new MysqlWriter({
+      engine: spec.engine,
+      // Cells as the reader's (bigNumberStrings off); affectedRows = changed rows (no CLIENT_FOUND_ROWS);
+      // LOAD DATA LOCAL refused by the server (no CLIENT_LOCAL_FILES).
+      writerPool: () => (this.#writerPool ??= this.#createPool(WRITER_POOL_SIZE, { bigNumberStrings: false, flags: ['-FOUND_ROWS', '-LOCAL_FILES'] })),
+      serverVersion: () => this.#serverVersion(),
+      login: this.#login(),
+      password: spec.password,
     });
   }
 
@@ -87,10 +103,21 @@ export class MysqlConnector implements Connector {
     return this.#reader.countRows(database, sql, budgetMs);
   }
 
+  /** See mysql-writer.ts. */
+  writeSession<T>(database: string, options: WriteSessionOptions, work: (session: WriteSession) => Promise<T>): Promise<T> {
+    return runWriteSession(this.engine, options, () => this.#writer.open(database, options.statementTimeoutMs), work);
+  }
+
+  /** `schema` null: the database itself. */
+  tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null> {
+    return this.#guard(() => mysqlTableKeys(this.#run, schema ?? database, table));
+  }
+
   async close(): Promise<void> {
-    const pools = [this.#pool, this.#readerPool];
+    const pools = [this.#pool, this.#readerPool, this.#writerPool];
     this.#pool = undefined;
     this.#readerPool = undefined;
+    this.#writerPool = undefined;
     await Promise.all(pools.map((p) => p?.end()));
   }
 
@@ -110,7 +137,7 @@ export class MysqlConnector implements Connector {
     };
   }
 
-  #createPool(size: number, overrides: Pick<mysql.PoolOptions, 'bigNumberStrings'> = {}): mysql.Pool {
+  #createPool(size: number, overrides: Pick<mysql.PoolOptions, 'bigNumberStrings' | 'flags'> = {}): mysql.Pool {
     return mysql.createPool({
       ...this.#login(),
       database: this.#spec.database || undefined,
@@ -131,16 +158,21 @@ export class MysqlConnector implements Connector {
     return rows as Record<string, unknown>[];
   };
 
-  /** information_schema spells defaults differently on MariaDB; asked once per connector. */
-  #isMariaDb(): Promise<boolean> {
-    this.#mariaDb ??= this.#run('select version() as version').then(
-      ([row]) => /mariadb/i.test(String(row?.version)),
+  /** information_schema spells defaults differently on MariaDB. */
+  async #isMariaDb(): Promise<boolean> {
+    return /mariadb/i.test(await this.#serverVersion());
+  }
+
+  /** `select version()`, asked once per connector (again after a failure). */
+  #serverVersion(): Promise<string> {
+    this.#version ??= this.#run('select version() as version').then(
+      ([row]) => String(row?.version),
       (err: unknown) => {
-        this.#mariaDb = undefined;
+        this.#version = undefined;
         throw err;
       },
     );
-    return this.#mariaDb;
+    return this.#version;
   }
 
   async #guard<T>(fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@
  * MySQL 8 returns information_schema column names in upper case.
  */
 import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import type { TableKeys } from '../write-session.js';
 import { normalizeDefault } from '../sql-literal.js';
 
 /** Runs one parameterized statement and returns its rows. */
@@ -98,4 +99,65 @@ function byName(a: { name: string }, b: { name: string }): number {
 /** BIGINT columns arrive as strings (bigNumberStrings); statistics fit a double. */
 function numberOrNull(value: unknown): number | null {
   return value == null ? null : Number(value);
+}
+
+/** Extra of a column the server computes: generated columns, MariaDB system-versioning row_start/row_end. */
+const GENERATED_EXTRA = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b|\bROW (START|END)\b/i;
+
+/**
+ * Columns, primary key and NOT NULL unique keys of a table (TableKeys); null for a view or a
+ * missing table. information_schema compares names as the server does (case-insensitively on
+ * MariaDB's utf8 columns); an exact match is preferred. Unique keys: unique indexes other than
+ * PRIMARY whose parts are all columns (no MySQL 8 functional key part) and NOT NULL, in key order,
+ * ordered by index name (a unique prefix index still makes the full values unique).
+ */
+export async function mysqlTableKeys(run: MysqlRun, database: string, table: string): Promise<TableKeys | null> {
+  const [found] = await run(
+    `select table_schema as table_schema, table_name as table_name, table_type as table_type
+       from information_schema.tables
+      where table_schema = ? and table_name = ?
+      order by binary table_name = binary ? desc
+      limit 1`,
+    [database, table, table],
+  );
+  if (!found || found.table_type === 'VIEW') return null;
+  const schema = String(found.table_schema);
+  const name = String(found.table_name);
+  const columns = await run(
+    `select column_name as name, is_nullable as is_nullable, extra as extra
+       from information_schema.columns
+      where table_schema = ? and table_name = ?
+      order by ordinal_position`,
+    [schema, name],
+  );
+  const parts = await run(
+    `select index_name as index_name, column_name as column_name
+       from information_schema.statistics
+      where table_schema = ? and table_name = ? and non_unique = 0
+      order by index_name = 'PRIMARY' desc, index_name, seq_in_index`,
+    [schema, name],
+  );
+  const notNull = new Set(columns.filter((c) => c.is_nullable === 'NO').map((c) => String(c.name)));
+  const indexes = new Map<string, (string | null)[]>();
+  for (const p of parts) {
+    const key = String(p.index_name);
+    indexes.set(key, [...(indexes.get(key) ?? []), p.column_name == null ? null : String(p.column_name)]);
+  }
+  const primaryKey = (indexes.get('PRIMARY') ?? []).filter((c): c is string => c !== null);
+  const uniqueKeys: string[][] = [];
+  for (const [index, cols] of indexes) {
+    if (index === 'PRIMARY' || !cols.every((c): c is string => c !== null && notNull.has(c))) continue;
+    if ([primaryKey, ...uniqueKeys].some((u) => u.length === cols.length && u.every((c, i) => c === cols[i]))) continue;
+    uniqueKeys.push(cols);
+  }
+  return {
+    schema,
+    name,
+    columns: columns.map((c) => {
+      const extra = String(c.extra ?? '');
+      return { name: String(c.name), generated: GENERATED_EXTRA.test(extra), identityAlways: false, autoIncrement: /\bauto_increment\b/i.test(extra) };
+    }),
+    primaryKey,
+    uniqueKeys,
+  };
 }

@@ -13,15 +13,17 @@
  * The connections do not allow multiple statements (pool option), so `select 1; commit; delete …`
  * is a syntax error, not a way out of the transaction.
  */
-import type { Connection as CoreConnection, FieldPacket } from 'mysql2';
+import type { Connection as CoreConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { TargetDbError, type Engine } from '../connector.js';
 import { integerCell } from '../cells.js';
-import { batchRowsOf, countSql, MAX_TIMEOUT_MS, runConsumer, runWithDeadline, sessionError, type SessionStop } from '../read-session.js';
-import type { Cell, QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from '../result-set.js';
+import { batchRowsOf, countSql, runConsumer, runWithDeadline, sessionError, type SessionStop } from '../read-session.js';
+import type { Cell, QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
 import { toMysqlError } from './mysql-errors.js';
 import { writesServerFile } from './mysql-outfile.js';
-import { checkSteeredRow, mysqlCellConverter, mysqlColumns, rawTypeCast, steerRowParser } from './mysql-types.js';
+import { mysqlRowsToCells, RowFeed, type RawRow } from './mysql-row-feed.js';
+import { core, killThread, timeLimit } from './mysql-session.js';
+import { rawTypeCast } from './mysql-types.js';
 
 export interface MysqlReaderSource {
   engine: Engine;
@@ -50,14 +52,6 @@ type Options = Pick<ReadOnlyQueryOptions, 'timeoutMs' | 'signal'>;
 
 const ignore = () => {};
 
-/** Session statements that bound each statement's run time, and put the default back. */
-function timeLimit(mariaDb: boolean, timeoutMs: number): { set: string; reset: string } {
-  const ms = Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_TIMEOUT_MS);
-  return mariaDb
-    ? { set: `SET SESSION max_statement_time = ${ms / 1000}`, reset: 'SET SESSION max_statement_time = DEFAULT' }
-    : { set: `SET SESSION max_execution_time = ${ms}`, reset: 'SET SESSION max_execution_time = DEFAULT' };
-}
-
 export class MysqlReader {
   readonly #src: MysqlReaderSource;
 
@@ -72,12 +66,7 @@ export class MysqlReader {
       const feed = new RowFeed(conn, sql, batchRows);
       onDestroy(() => feed.fail(stop.reason ?? new Error('connection closed')));
       const columns = await feed.columns;
-      // Only float and binary columns need a conversion (see steerRowParser); the rest are cells as read.
-      const converted = columns.flatMap((c, i) => {
-        const convert = mysqlCellConverter(c.kind);
-        return convert ? [{ i, convert }] : [];
-      });
-      let checked = false;
+      const toCells = mysqlRowsToCells(columns);
       const { engine, password } = this.#src;
       let open = true;
       async function* batches(): AsyncGenerator<Cell[][]> {
@@ -91,20 +80,7 @@ export class MysqlReader {
             throw stop.stopped ? stop.reason : toMysqlError(engine, err, password);
           }
           if (rows === null) return;
-          if (!checked && rows.length > 0) {
-            checkSteeredRow(rows[0]!, columns);
-            checked = true;
-          }
-          // In place: the rows are ours, and a new array per row is 1M arrays of garbage per
-          // million rows. With the steered parser: read + CSV of 1M rows × 8 columns peak RSS
-          // 184 → ~160 MB, read alone ~2.9 → ~2.6 s.
-          for (const { i, convert } of converted) {
-            for (const row of rows) {
-              const v = row[i];
-              if (v !== null && v !== undefined) row[i] = convert(v);
-            }
-          }
-          yield rows as Cell[][];
+          yield toCells(rows);
         }
       }
       try {
@@ -164,7 +140,7 @@ export class MysqlReader {
       if (!conn || done) return;
       done = true;
       if (destroy) {
-        this.#kill(core(conn).threadId);
+        killThread(this.#src.login, core(conn).threadId);
         conn.destroy();
         for (const fn of onDestroy) fn();
       } else {
@@ -218,33 +194,6 @@ export class MysqlReader {
     };
     return runWithDeadline(engine, options.timeoutMs, options.signal, work, () => release(true));
   }
-
-  /**
-   * Ends a server thread from a short-lived connection of its own (the pools may be full): closing
-   * our socket alone would leave the thread running a `sleep()` or a long sort. Best effort.
-   */
-  #kill(threadId: number | null | undefined): void {
-    if (!threadId) return;
-    void mysql
-      .createConnection(this.#src.login)
-      .then(async (killer) => {
-        killer.on('error', ignore);
-        try {
-          await killer.query(`KILL ${Number(threadId)}`);
-        } finally {
-          await killer.end();
-        }
-      })
-      .catch(ignore);
-  }
-}
-
-/**
- * The callback connection under a promise one, which streams (events, pause/resume). mysql2's
- * typing gives `PoolConnection.connection` the promise class; at run time it is the core one.
- */
-function core(conn: mysql.PoolConnection): CoreConnection {
-  return conn.connection as unknown as CoreConnection;
 }
 
 /** A query on a core connection, as a promise (the promise wrapper would not take a core connection). */
@@ -274,98 +223,4 @@ export function estimateFromExplain(rows: readonly Record<string, unknown>[]): n
   }
   // Rounded, but a plan that expects any row at all estimates at least one.
   return product > 0 ? Math.max(1, Math.round(product)) : 0;
-}
-
-/** A row as the steered parser reads it (see steerRowParser); converted to cells in place. */
-type RawRow = (string | number | Buffer | null)[];
-
-/**
- * The rows of one query, pushed by mysql2's events and pulled here in batches. When a batch is
- * full the connection is paused (mysql2 stops reading the socket, TCP pushes back on the server),
- * and resumed when the batch is taken: memory stays at about one batch. Only the first result set
- * is read (a CALL can return several).
- */
-class RowFeed {
-  /** The result's columns, once their definitions came (and the row parser was steered). */
-  readonly columns: Promise<ResultColumn[]>;
-  /** The server finished the statement (last row, or an error). */
-  ended = false;
-  readonly #conn: CoreConnection;
-  readonly #batchRows: number;
-  #rows: RawRow[] = [];
-  #failed = false;
-  #error: unknown;
-  #paused = false;
-  #wake: (() => void) | undefined;
-  #rejectFields: (err: unknown) => void = ignore;
-
-  constructor(conn: CoreConnection, sql: string, batchRows: number) {
-    this.#conn = conn;
-    this.#batchRows = batchRows;
-    let resolveColumns: (columns: ResultColumn[]) => void = ignore;
-    this.columns = new Promise<ResultColumn[]>((resolve, reject) => {
-      resolveColumns = resolve;
-      this.#rejectFields = reject;
-    });
-    this.columns.catch(ignore); // a failure after the columns came is reported by next()
-    // No typeCast: mysql2's own generated parser, steered per column (see steerRowParser).
-    const q = conn.query({ sql, rowsAsArray: true });
-    let first = true;
-    q.on('fields', (fields: FieldPacket[] | undefined) => {
-      if (!first) return;
-      first = false;
-      // Synchronously, in this event: mysql2 compiles the row parser from `fields` right after it.
-      const columns = mysqlColumns(fields ?? []);
-      if (fields) steerRowParser(fields, columns.map((c) => c.kind));
-      resolveColumns(columns);
-    });
-    q.on('result', (row: unknown, index: number) => {
-      if (index !== 0 || !Array.isArray(row)) return;
-      this.#rows.push(row as RawRow);
-      if (!this.#paused && this.#rows.length >= this.#batchRows) {
-        this.#paused = true;
-        conn.pause();
-      }
-      this.#notify();
-    });
-    q.on('error', (err: unknown) => {
-      this.ended = true;
-      this.fail(err);
-    });
-    q.on('end', () => {
-      this.ended = true;
-      resolveColumns([]);
-      this.#notify();
-    });
-  }
-
-  /** Fails the pending and later pulls (the query failed, or the connection was destroyed). */
-  fail(err: unknown): void {
-    if (this.#failed) return;
-    this.#failed = true;
-    this.#error = err;
-    this.#rejectFields(err);
-    this.#notify();
-  }
-
-  /** The next batch (up to batchRows rows), or null after the last row. */
-  async next(): Promise<RawRow[] | null> {
-    while (!this.#failed && !this.ended && this.#rows.length < this.#batchRows) {
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-    }
-    if (this.#failed) throw this.#error;
-    if (this.#rows.length === 0) return null;
-    const batch = this.#rows.splice(0, this.#batchRows);
-    if (this.#paused) {
-      this.#paused = false;
-      this.#conn.resume();
-    }
-    return batch;
-  }
-
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
 }

@@ -89,3 +89,55 @@ await describeWithServer('postgres', 'postgres connector: catalogs', () => {
     }
   });
 });
+
+await describeWithServer('postgres', 'postgres connector: table keys and write sessions', () => {
+  let db: Awaited<ReturnType<typeof createPgDatabase>>;
+  let connector: Connector;
+
+  beforeAll(async () => {
+    db = await createPgDatabase('opendms_pgkeys');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`
+      create schema hidden;
+      create table hidden.only_here (id int primary key);
+      create table hidden.both (hidden_id int primary key);
+      create table public.both (public_id int primary key);
+      create table public."MixedCase" (id int primary key);
+      create table public.parts (id int not null, at date not null, primary key (id, at)) partition by range (at);`);
+    await client.end();
+    connector = createConnector({ engine: 'postgresql', ...parsedPgUrl() }, { sqliteAllowedDir: '/nonexistent' });
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await db?.drop();
+  });
+
+  it('tableKeys() resolves a null schema through the search_path only, and compares names exactly', async () => {
+    expect(await connector.tableKeys(db.name, null, 'only_here')).toBeNull();
+    expect(await connector.tableKeys(db.name, 'hidden', 'only_here')).toMatchObject({ schema: 'hidden', primaryKey: ['id'] });
+    expect(await connector.tableKeys(db.name, null, 'both')).toMatchObject({ schema: 'public', primaryKey: ['public_id'] });
+    expect(await connector.tableKeys(db.name, 'hidden', 'both')).toMatchObject({ schema: 'hidden', primaryKey: ['hidden_id'] });
+    expect(await connector.tableKeys(db.name, null, 'MixedCase')).toMatchObject({ name: 'MixedCase' });
+    expect(await connector.tableKeys(db.name, null, 'mixedcase')).toBeNull();
+    expect(await connector.tableKeys(db.name, null, 'parts')).toMatchObject({ primaryKey: ['id', 'at'] });
+  });
+
+  it('a write session leaves no session state behind for the next one (DISCARD ALL)', async () => {
+    const settings = 'select current_setting(\'search_path\'), current_setting(\'statement_timeout\')';
+    const first = await connector.writeSession(db.name, { statementTimeoutMs: 1_234 }, async (s) => {
+      await s.execute('set search_path = hidden');
+      return (await s.execute(settings)).rows;
+    });
+    expect(first).toEqual([['hidden', '1234ms']]);
+    const second = await connector.writeSession(db.name, { statementTimeoutMs: 5_000 }, async (s) => (await s.execute(settings)).rows);
+    expect(second).toEqual([['"$user", public', '5s']]);
+  });
+
+  it('execute() takes one statement only (extended protocol)', async () => {
+    const error = await connector.writeSession(db.name, { statementTimeoutMs: 5_000 }, (s) => s.execute('select 1; select 2').catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(TargetDbError);
+    expect(error).toMatchObject({ code: '42601', kind: 'sql' });
+  });
+});

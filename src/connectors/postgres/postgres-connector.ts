@@ -10,9 +10,12 @@ import {
   type TableInfo,
 } from '../connector.js';
 import type { QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from '../result-set.js';
+import { runWriteSession } from '../write-runner.js';
+import type { TableKeys, WriteSession, WriteSessionOptions } from '../write-session.js';
 import { toPostgresError } from './postgres-errors.js';
-import { listPgColumns, listPgDatabases, listPgTables, type PgRun } from './postgres-introspector.js';
+import { listPgColumns, listPgDatabases, listPgTables, pgTableKeys, type PgRun } from './postgres-introspector.js';
 import { PostgresReader } from './postgres-reader.js';
+import { PostgresWriter } from './postgres-writer.js';
 
 /** The database a PostgreSQL login reaches when the spec names none (always present). */
 const DEFAULT_DATABASE = 'postgres';
@@ -24,6 +27,8 @@ const POOL_SIZE = 2;
  * would apply to a cursor's whole life (the reader enforces each call's own deadline instead).
  */
 const READER_POOL_SIZE = 4;
+/** Write sessions (data-change tickets) hold a connection for their whole work: a pool of their own too. */
+const WRITER_POOL_SIZE = 4;
 /** Idle connections are closed after 30 s so browsing many databases holds no server sessions. */
 const IDLE_TIMEOUT_MS = 30_000;
 /**
@@ -41,7 +46,9 @@ export class PostgresConnector implements Connector {
   readonly #spec: ConnectionSpec;
   readonly #pools = new Map<string, pg.Pool>();
   readonly #readerPools = new Map<string, pg.Pool>();
+  readonly #writerPools = new Map<string, pg.Pool>();
   readonly #reader: PostgresReader;
+  readonly #writer: PostgresWriter;
 
   constructor(spec: ConnectionSpec) {
     this.#spec = spec;
@@ -52,6 +59,13 @@ export class PostgresConnector implements Connector {
       port: spec.port,
       password: spec.password,
       queryTimeoutMs: spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    });
+    this.#writer = new PostgresWriter({
+      writerPool: (database) => this.#getPool(database, 'writer'),
+      metaPool: (database) => this.#getPool(database, 'meta'),
+      host: spec.host,
+      port: spec.port,
+      password: spec.password,
     });
   }
 
@@ -91,10 +105,20 @@ export class PostgresConnector implements Connector {
     return this.#reader.countRows(database, sql, budgetMs);
   }
 
+  /** See postgres-writer.ts. */
+  writeSession<T>(database: string, options: WriteSessionOptions, work: (session: WriteSession) => Promise<T>): Promise<T> {
+    return runWriteSession(this.engine, options, () => this.#writer.open(database, options.statementTimeoutMs), work);
+  }
+
+  tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null> {
+    return this.#guard(() => pgTableKeys(this.#runIn(database), schema, table));
+  }
+
   async close(): Promise<void> {
-    const pools = [...this.#pools.values(), ...this.#readerPools.values()];
+    const pools = [...this.#pools.values(), ...this.#readerPools.values(), ...this.#writerPools.values()];
     this.#pools.clear();
     this.#readerPools.clear();
+    this.#writerPools.clear();
     await Promise.all(pools.map((p) => p.end()));
   }
 
@@ -102,9 +126,9 @@ export class PostgresConnector implements Connector {
     return this.#spec.database || DEFAULT_DATABASE;
   }
 
-  /** The metadata (or reader) pool of one database, created on first use. */
-  #getPool(database: string, role: 'meta' | 'reader' = 'meta'): pg.Pool {
-    const pools = role === 'meta' ? this.#pools : this.#readerPools;
+  /** The metadata (reader, writer) pool of one database, created on first use. */
+  #getPool(database: string, role: 'meta' | 'reader' | 'writer' = 'meta'): pg.Pool {
+    const pools = role === 'meta' ? this.#pools : role === 'reader' ? this.#readerPools : this.#writerPools;
     let pool = pools.get(database);
     if (!pool) {
       const queryTimeoutMs = this.#spec.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
@@ -115,7 +139,7 @@ export class PostgresConnector implements Connector {
         user: this.#spec.user,
         password: this.#spec.password,
         database,
-        max: role === 'meta' ? POOL_SIZE : READER_POOL_SIZE,
+        max: role === 'meta' ? POOL_SIZE : role === 'reader' ? READER_POOL_SIZE : WRITER_POOL_SIZE,
         idleTimeoutMillis: IDLE_TIMEOUT_MS,
         connectionTimeoutMillis: this.#spec.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         ...timeouts,

@@ -4,6 +4,7 @@
  * depend on the process-wide pg type parsers.
  */
 import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import type { TableKeys } from '../write-session.js';
 import { normalizeDefault } from '../sql-literal.js';
 
 /** Runs one parameterized statement and returns its rows. */
@@ -109,4 +110,77 @@ export async function listPgColumns(run: PgRun, schema: string, table: string): 
       scale: r.num_scale as number | null,
     };
   });
+}
+
+/** Relation kinds a table name can resolve to; views ('v', 'm') resolve too, to answer null. */
+const KEYED_KINDS = ['r', 'p', 'f'];
+
+/**
+ * Columns, primary key and NOT NULL unique keys of a table (TableKeys). `schema` null: the first
+ * schema of the session's search_path (current_schemas(false), as the parser resolves an
+ * unqualified name) holding a relation of that name. Names compare exactly (they arrive folded).
+ *
+ * Unique keys: unique indexes (unique constraints have one) that are valid, not partial, without
+ * expressions, whose key columns (INCLUDE columns are not part of the key) are all NOT NULL;
+ * without the primary key and without repeats of the same column list, ordered by index name.
+ */
+export async function pgTableKeys(run: PgRun, schema: string | null, table: string): Promise<TableKeys | null> {
+  const [rel] = await run(
+    `select c.oid::int8::text as oid, n.nspname as schema, c.relname as name, c.relkind as relkind
+       from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace
+       left join unnest(current_schemas(false)) with ordinality p(nspname, ord) on p.nspname = n.nspname
+      where c.relname = $2 and c.relkind in ('r', 'p', 'f', 'v', 'm')
+        and (n.nspname = $1 or ($1 is null and p.ord is not null))
+      order by p.ord
+      limit 1`,
+    [schema, table],
+  );
+  if (!rel || !KEYED_KINDS.includes(String(rel.relkind))) return null;
+  const columns = await run(
+    `select a.attname as name, a.attgenerated <> '' as generated, a.attidentity as identity,
+            case when a.attgenerated = '' then coalesce(pg_get_expr(d.adbin, 0) like 'nextval(%', false) else false end as serial
+       from pg_attribute a
+       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+      where a.attrelid = $1::oid and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`,
+    [rel.oid],
+  );
+  const keys = await run(
+    `select i.indisprimary as is_primary, json_agg(a.attname order by k.ord) as columns, bool_and(a.attnotnull) as not_null
+       from pg_index i
+       join pg_class ic on ic.oid = i.indexrelid
+       cross join lateral unnest(i.indkey::int2[]) with ordinality k(attnum, ord)
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+      where i.indrelid = $1::oid and i.indisunique and i.indisvalid and i.indpred is null and i.indexprs is null
+        and k.ord <= i.indnkeyatts
+      group by i.indexrelid, i.indisprimary, ic.relname
+      order by i.indisprimary desc, ic.relname`,
+    [rel.oid],
+  );
+  const primary = keys.find((k) => k.is_primary === true);
+  const primaryKey = primary ? (primary.columns as string[]) : [];
+  const uniqueKeys: string[][] = [];
+  for (const k of keys) {
+    const cols = k.columns as string[];
+    if (k.is_primary === true || k.not_null !== true) continue;
+    if ([primaryKey, ...uniqueKeys].some((u) => sameColumns(u, cols))) continue;
+    uniqueKeys.push(cols);
+  }
+  return {
+    schema: String(rel.schema),
+    name: String(rel.name),
+    columns: columns.map((c) => ({
+      name: String(c.name),
+      generated: c.generated === true || c.identity === 'a',
+      identityAlways: c.identity === 'a',
+      autoIncrement: c.identity !== '' || c.serial === true,
+    })),
+    primaryKey,
+    uniqueKeys,
+  };
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
 }

@@ -9,7 +9,6 @@
  * ending the read-only transaction. COPY is the exception (pg-copy-streams sends a simple query),
  * which is why copyCsv first describes the same text through a cursor.
  */
-import net from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
@@ -18,7 +17,8 @@ import { integerCell } from '../cells.js';
 import { bareStatement, batchRowsOf, countSql, MAX_TIMEOUT_MS, runConsumer, runWithDeadline, sessionError, type SessionStop } from '../read-session.js';
 import type { Cell, QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from '../result-set.js';
 import { toPostgresError } from './postgres-errors.js';
-import { BUILTIN_TYPE_NAMES, pgCellConverter, pgKind, RAW_TEXT_TYPES } from './postgres-types.js';
+import { cancelBackend, PG_FORMAT_SETTINGS, PgResultColumns, pgRowsToCells, readBatch, type PgBatch } from './postgres-session.js';
+import { RAW_TEXT_TYPES } from './postgres-types.js';
 
 export interface PostgresReaderSource {
   /** Dedicated connections for long reads: no client-side query timeout (our deadline rules). */
@@ -36,19 +36,13 @@ export interface PostgresReaderSource {
 /**
  * The session settings of every read: the transaction is read-only; statement_timeout is the
  * server-side half of the deadline (with the extended protocol it runs from Parse to Sync, i.e. the
- * whole life of the cursor, consumer pauses included); TimeZone/DateStyle make timestamptz text
- * `2024-01-02 03:04:05.123+00`; bytea_output, IntervalStyle and extra_float_digits (3: exact
- * round-trip digits, shortest form on PostgreSQL 12+) pin formats a server config could change.
+ * whole life of the cursor, consumer pauses included); PG_FORMAT_SETTINGS pin the text of the values.
  */
 function beginSql(timeoutMs: number): string {
   return [
     'BEGIN TRANSACTION READ ONLY',
     `SET LOCAL statement_timeout = ${Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_TIMEOUT_MS)}`,
-    "SET LOCAL TimeZone = 'UTC'",
-    "SET LOCAL DateStyle = 'ISO'",
-    "SET LOCAL IntervalStyle = 'postgres'",
-    "SET LOCAL bytea_output = 'hex'",
-    'SET LOCAL extra_float_digits = 3',
+    ...PG_FORMAT_SETTINGS.map((setting) => `SET LOCAL ${setting}`),
   ].join('; ');
 }
 
@@ -59,20 +53,16 @@ interface Held {
   discard(): void;
 }
 
-interface Batch {
-  rows: (string | null)[][];
-  fields: pg.FieldDef[];
-}
-
 const ignore = () => {};
 
 export class PostgresReader {
   readonly #src: PostgresReaderSource;
-  /** OID → type name per database, for types outside BUILTIN_TYPE_NAMES (OIDs of a database are stable). */
-  readonly #typeNames = new Map<string, Map<number, string>>();
+  readonly #columnsOf: PgResultColumns;
 
   constructor(source: PostgresReaderSource) {
     this.#src = source;
+    // On the metadata pool: this reader's client is busy with the open cursor.
+    this.#columnsOf = new PgResultColumns((database) => source.metaPool(database));
   }
 
   async readOnlyQuery<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (stream: QueryStream) => Promise<T>): Promise<T> {
@@ -82,9 +72,8 @@ export class PostgresReader {
       let open = true;
       try {
         const first = await readBatch(cursor, batchRows);
-        const columns = await this.#columns(database, first.fields);
-        const convert = first.fields.map((f) => pgCellConverter(f.dataTypeID));
-        const toCells = (rows: (string | null)[][]): Cell[][] => rows.map((row) => row.map((v, i) => (v === null ? null : convert[i]!(v))));
+        const columns = await this.#columnsOf.of(database, first.fields);
+        const toCells = pgRowsToCells(first.fields);
         const password = this.#src.password;
         async function* batches(): AsyncGenerator<Cell[][]> {
           let rows = first.rows;
@@ -114,7 +103,7 @@ export class PostgresReader {
       // The describe step: the columns, and (through the extended protocol) proof that the text is
       // one query, before it is pasted into a COPY sent as a simple query.
       const probe = await queryAll(client, `select * from (\n${bareStatement(sql)}\n) t limit 0`);
-      const columns = await this.#columns(database, probe.fields);
+      const columns = await this.#columnsOf.of(database, probe.fields);
       const copy = client.query(copyTo(`COPY (\n${bareStatement(sql)}\n) TO STDOUT (FORMAT csv, HEADER true)`));
       const out = new PassThrough();
       let ended = false;
@@ -209,65 +198,14 @@ export class PostgresReader {
     };
     return runWithDeadline('postgresql', options.timeoutMs, options.signal, work, () => release(true));
   }
-
-  /** Columns of a result: names and kinds from the fields, type names from the cache or the catalog. */
-  async #columns(database: string, fields: pg.FieldDef[]): Promise<ResultColumn[]> {
-    const known = this.#typeNames.get(database) ?? new Map<number, string>();
-    this.#typeNames.set(database, known);
-    const missing = [...new Set(fields.map((f) => f.dataTypeID))].filter((oid) => !BUILTIN_TYPE_NAMES.has(oid) && !known.has(oid));
-    if (missing.length > 0) {
-      try {
-        // On the metadata pool: this reader's client is busy with the open cursor.
-        const { rows } = await this.#src
-          .metaPool(database)
-          .query<{ oid: number; name: string }>('select oid::int as oid, format_type(oid, null) as name from pg_type where oid = any($1::oid[])', [missing]);
-        for (const r of rows) known.set(r.oid, r.name);
-      } catch {
-        // Names are for messages and SQL output only; an unknown one is written as its OID below.
-      }
-    }
-    return fields.map((f) => ({
-      name: f.name,
-      kind: pgKind(f.dataTypeID),
-      dbType: BUILTIN_TYPE_NAMES.get(f.dataTypeID) ?? known.get(f.dataTypeID) ?? `oid ${f.dataTypeID}`,
-    }));
-  }
-}
-
-/** One batch of a cursor, with the fields (the callback form is the one that hands them over). */
-function readBatch(cursor: Cursor<(string | null)[]>, rows: number): Promise<Batch> {
-  return new Promise((resolve, reject) => {
-    cursor.read(rows, (err, batch, result) => (err ? reject(err) : resolve({ rows: batch, fields: result.fields })));
-  });
 }
 
 /** A short statement through a cursor (extended protocol: one statement only); its first rows are enough here. */
-async function queryAll(client: pg.PoolClient, sql: string): Promise<Batch> {
+async function queryAll(client: pg.PoolClient, sql: string): Promise<PgBatch> {
   const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: RAW_TEXT_TYPES }));
   try {
     return await readBatch(cursor, 100);
   } finally {
     await cursor.close();
   }
-}
-
-/**
- * Stops what a client's backend runs, with the protocol's CancelRequest on a new socket (what
- * psql's Ctrl-C sends): closing our socket alone would leave a backend busy in, say, pg_sleep
- * until it next writes. Best effort, not awaited; the 16-byte message needs no login.
- */
-function cancelBackend(host: string, port: number, client: pg.PoolClient): void {
-  const { processID, secretKey } = client as unknown as { processID: number | null; secretKey: number | null };
-  if (processID === null || secretKey === null) return;
-  const socket = host.startsWith('/') ? net.connect(`${host}/.s.PGSQL.${port}`) : net.connect(port, host);
-  socket.on('error', ignore);
-  socket.setTimeout(5_000, () => socket.destroy());
-  socket.on('connect', () => {
-    const message = Buffer.alloc(16);
-    message.writeInt32BE(16, 0);
-    message.writeInt32BE(80877102, 4); // the CancelRequest code
-    message.writeInt32BE(processID, 8);
-    message.writeInt32BE(secretKey, 12);
-    socket.end(message);
-  });
 }

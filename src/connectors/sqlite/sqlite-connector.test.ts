@@ -101,3 +101,38 @@ describe('sqlite connector: metadata', () => {
     expect(await autoIncrement('big')).toBe(false);
   });
 });
+
+describe('sqlite connector: write sessions and table keys', () => {
+  const statementTimeoutMs = 5_000;
+
+  it('keeps the allowed-folder rule and never creates a file', async () => {
+    const outside = await errorOf(connectorFor(path.join(root, 'outside.db')).writeSession('main', { statementTimeoutMs }, async () => 'never'));
+    expect(outside).toMatchObject({ code: 'PATH_NOT_ALLOWED', kind: 'config' });
+    const missing = await errorOf(connectorFor('missing.db').writeSession('main', { statementTimeoutMs }, async () => 'never'));
+    expect(missing).toMatchObject({ code: 'SQLITE_CANTOPEN', kind: 'not_found' });
+    expect(fs.existsSync(path.join(allowed, 'missing.db'))).toBe(false);
+    const other = await errorOf(connectorFor('inside.db').writeSession('other', { statementTimeoutMs }, async () => 'never'));
+    expect(other).toMatchObject({ kind: 'not_found' });
+  });
+
+  it('writes through its own read-write connection, which the read-only reads then see', async () => {
+    const connector = connectorFor('inside.db');
+    await connector.writeSession('main', { statementTimeoutMs }, async (s) => {
+      await s.begin();
+      expect((await s.execute("insert into plain (v) values ('d') returning id")).rows).toEqual([[4]]);
+      await s.commit();
+    });
+    expect(await connector.readOnlyQuery('main', 'select count(*) from plain', { timeoutMs: 5_000 }, async (q) => {
+      for await (const batch of q.batches) return batch;
+      return [];
+    })).toEqual([[4]]);
+  });
+
+  it('tableKeys() compares names case-insensitively and marks only a rowid alias as auto-increment', async () => {
+    const connector = connectorFor('inside.db');
+    expect(await connector.tableKeys('main', null, 'PLAIN')).toMatchObject({ schema: 'main', name: 'plain', primaryKey: ['id'], columns: [{ name: 'id', autoIncrement: true }, { name: 'v' }] });
+    expect(await connector.tableKeys('main', 'MAIN', 'keyed')).toMatchObject({ primaryKey: ['id'], columns: [{ name: 'id', autoIncrement: false }, { name: 'v' }] });
+    expect((await connector.tableKeys('main', null, 'big'))?.columns[0]).toMatchObject({ name: 'id', autoIncrement: false });
+    expect(await connector.tableKeys('main', 'temp', 'plain')).toBeNull();
+  });
+});

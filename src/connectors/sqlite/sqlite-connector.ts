@@ -7,10 +7,13 @@ import {
   type TableInfo,
 } from '../connector.js';
 import type { QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
+import { runWriteSession } from '../write-runner.js';
+import type { TableKeys, WriteSession, WriteSessionOptions } from '../write-session.js';
 import { toSqliteError, unknownSqliteDatabase } from './sqlite-errors.js';
-import { listSqliteColumns, listSqliteDatabases, listSqliteTables, SQLITE_MAIN } from './sqlite-introspector.js';
+import { listSqliteColumns, listSqliteDatabases, listSqliteTables, SQLITE_MAIN, sqliteTableKeys } from './sqlite-introspector.js';
 import { resolveSqlitePath } from './sqlite-path.js';
 import { SqliteReader } from './sqlite-reader.js';
+import { openSqliteWriter } from './sqlite-writer.js';
 
 /**
  * How long to wait for another process's write lock before SQLITE_BUSY. better-sqlite3 waits
@@ -21,7 +24,7 @@ const BUSY_TIMEOUT_MS = 2_000;
 /**
  * A SQLite file as a target instance, through better-sqlite3. `Host` is the file path, which must
  * lie inside `allowedDir`. The file is opened read-only and must already exist: introspection never
- * creates or changes it. User, password and port are ignored.
+ * creates or changes it; only write sessions open it read-write. User, password and port are ignored.
  *
  * better-sqlite3 is synchronous; the async methods keep the Connector contract, and one statement
  * at a time is what a ticket needs.
@@ -71,6 +74,19 @@ export class SqliteConnector implements Connector {
   /** Always null: SQLite has no planner row estimate. */
   explainRows(database: string, sql: string): Promise<RowEstimate | null> {
     return this.#reader.explainRows(database, sql);
+  }
+
+  /** A read-write connection of its own per session; statements block the event loop (see sqlite-writer.ts). */
+  writeSession<T>(database: string, options: WriteSessionOptions, work: (session: WriteSession) => Promise<T>): Promise<T> {
+    const source = { resolvePath: () => resolveSqlitePath(this.#spec.host, this.#allowedDir), busyTimeoutMs: BUSY_TIMEOUT_MS };
+    return runWriteSession(this.engine, options, async () => openSqliteWriter(source, database), work);
+  }
+
+  /** `schema` null or `main` (any case); another schema has no tables here. */
+  async tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null> {
+    if (database !== SQLITE_MAIN) throw unknownSqliteDatabase(database);
+    if (schema !== null && schema.toLowerCase() !== SQLITE_MAIN) return null;
+    return this.#guard((db) => sqliteTableKeys(db, table));
   }
 
   /** In a worker thread, terminated at the budget (see sqlite-count.ts). */

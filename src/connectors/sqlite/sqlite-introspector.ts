@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import type { TableKeys } from '../write-session.js';
 import { normalizeDefault } from '../sql-literal.js';
 
 export const SQLITE_MAIN = 'main';
@@ -107,4 +108,49 @@ function typeArguments(dataType: string): number[] {
   const match = /\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/.exec(dataType);
   if (!match) return [];
   return match[2] === undefined ? [Number(match[1])] : [Number(match[1]), Number(match[2])];
+}
+
+interface KeyPragmaColumn extends PragmaColumn {
+  hidden: number;
+}
+
+/**
+ * Columns, primary key and NOT NULL unique keys of a table (TableKeys); null for a view or a
+ * missing table. Names compare case-insensitively, as SQLite does. `hidden` 2 and 3 mark
+ * generated columns; the rowid alias (`INTEGER PRIMARY KEY`) is the key and autoIncrement.
+ * Unique keys: unique indexes (UNIQUE constraints have one) that are not partial, without
+ * expressions (index_info cid -2), whose columns are all NOT NULL; without the primary key's own
+ * index (origin 'pk') and without repeats, ordered by index name.
+ */
+export function sqliteTableKeys(db: Database.Database, table: string): TableKeys | null {
+  const found = db
+    .prepare<[string], MasterRow>(`select name, type from sqlite_master where type in ('table', 'view') and name = ? collate nocase`)
+    .get(table);
+  if (!found || found.type !== 'table') return null;
+  const name = found.name;
+  const rows = db
+    .prepare<[string], KeyPragmaColumn>(`select name, type, "notnull", dflt_value, pk, hidden from pragma_table_xinfo(?) where hidden <> 1 order by cid`)
+    .all(name);
+  const rowidAlias = rowidAliasColumn(db, name, rows);
+  const primaryKey = rows.filter((r) => r.pk > 0).sort((a, b) => a.pk - b.pk).map((r) => r.name);
+  const notNull = new Set(rows.filter((r) => r.notnull === 1 || r.name === rowidAlias).map((r) => r.name));
+  const indexes = db
+    .prepare<[string], { name: string }>(`select name from pragma_index_list(?) where "unique" = 1 and partial = 0 and origin <> 'pk' order by name`)
+    .all(name);
+  const indexColumns = db.prepare<[string], { cid: number; name: string | null }>(`select cid, name from pragma_index_info(?) order by seqno`);
+  const uniqueKeys: string[][] = [];
+  for (const index of indexes) {
+    const cols = indexColumns.all(index.name);
+    if (!cols.every((c) => c.cid >= 0 && c.name !== null && notNull.has(c.name))) continue;
+    const names = cols.map((c) => c.name!);
+    if ([primaryKey, ...uniqueKeys].some((u) => u.length === names.length && u.every((c, i) => c.toLowerCase() === names[i]!.toLowerCase()))) continue;
+    uniqueKeys.push(names);
+  }
+  return {
+    schema: SQLITE_MAIN,
+    name,
+    columns: rows.map((r) => ({ name: r.name, generated: r.hidden === 2 || r.hidden === 3, identityAlways: false, autoIncrement: r.name === rowidAlias })),
+    primaryKey,
+    uniqueKeys,
+  };
 }

@@ -12,11 +12,11 @@
 import Database from 'better-sqlite3';
 import { TargetDbError } from '../connector.js';
 import { batchRowsOf, runConsumer, runWithDeadline, sessionError } from '../read-session.js';
-import type { Cell, ColumnKind, QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
+import type { Cell, QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
 import { countSqliteRows } from './sqlite-count.js';
 import { toSqliteError, unknownSqliteDatabase } from './sqlite-errors.js';
 import { SQLITE_MAIN } from './sqlite-introspector.js';
-import { sqliteCell, sqliteDeclaredKind, sqliteValueKind } from './sqlite-types.js';
+import { sqliteColumns, sqliteRowsToCells } from './sqlite-types.js';
 
 export interface SqliteReaderSource {
   /** The checked, real path of the instance's file (throws TargetDbError config / not_found). */
@@ -75,22 +75,8 @@ export class SqliteReader {
           const declared = stmt.columns();
           rows = stmt.iterate() as IterableIterator<unknown[]>;
           const first = take();
-          const kinds = declared.map((c, i): ColumnKind => (c.type ? sqliteDeclaredKind(c.type) : sqliteValueKind(first.find((r) => r[i] !== null)?.[i])));
-          const columns = declared.map((c, i) => ({ name: c.name, kind: kinds[i]!, dbType: c.type ?? '' }));
-          const n = kinds.length;
-          // In place: the rows are fresh arrays of better-sqlite3's, and mapping each to a new one
-          // is 1M arrays of garbage per million rows (read alone of 1M rows × 8 columns: ~3.07 →
-          // ~2.8 s; better-sqlite3's own iterate is ~2.6 s of it). Strings (most cells) are cells
-          // already; numbers, bigints and blobs go through sqliteCell.
-          const toCells = (batch: unknown[][]): Cell[][] => {
-            for (const row of batch) {
-              for (let i = 0; i < n; i++) {
-                const v = row[i];
-                if (v !== null && typeof v !== 'string') row[i] = sqliteCell(v, kinds[i]!);
-              }
-            }
-            return batch as Cell[][];
-          };
+          const columns = sqliteColumns(declared, first);
+          const toCells = sqliteRowsToCells(columns);
           async function* batches(): AsyncGenerator<Cell[][]> {
             let batch = first;
             for (;;) {
