@@ -24,6 +24,7 @@ import type { TicketDatabaseTable, TicketEventTable, TicketHandlerTable, TicketR
 import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
 import type { DcPrecheckSqlTable, DcPrecheckStepTable, DcPrecheckTable } from '../modules/data-changes/data-change.table.js';
+import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
 
 /**
@@ -69,4 +70,5 @@ export interface Database {
   dc_precheck: DcPrecheckTable;
   dc_precheck_step: DcPrecheckStepTable;
   dc_precheck_sql: DcPrecheckSqlTable;
+  review_rule_setting: ReviewRuleSettingTable;
 }

@@ -9,6 +9,7 @@ import { logicDatabaseActions } from './logic-databases.actions.js';
 import { orderActions } from './orders.actions.js';
 import { approvalActions } from './approvals.actions.js';
 import { ownerActions } from './owners.actions.js';
+import { reviewRuleActions } from './review-rules.actions.js';
 import { tenantActions } from './tenants.actions.js';
 import { userActions } from './users.actions.js';
 import { webhookActions } from './webhooks.actions.js';
@@ -27,6 +28,7 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...approvalActions,
   ...dataExportActions,
   ...dataChangeActions,
+  ...reviewRuleActions,
   ...webhookActions,
 ];
 

@@ -8,8 +8,9 @@ import { inTransaction } from '../context.js';
 import { resolveActor } from '../identity/authentication.js';
 import { withConnector } from '../instances/connections.js';
 import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
-import { analyzeDml, collectFacts, MAX_PARSE_CHARS, reviewDml, type AnalyzedStatement, type FactsLookup, type ReviewFinding, type ReviewResult } from '../review/index.js';
+import { analyzeDmlAsync, collectFacts, MAX_PARSE_CHARS, reviewDml, type AnalyzedStatement, type FactsLookup, type ReviewFinding, type ReviewResult } from '../review/index.js';
 import { refName } from '../review/table-refs.js';
+import { loadReviewSettings } from '../review/settings.js';
 import { recordEvent } from '../tickets/events.js';
 import * as ticketRepo from '../tickets/ticket.repository.js';
 import { assertMayFile } from '../tickets/tickets.js';
@@ -31,7 +32,8 @@ import { loadChangeSql } from './sql-source.js';
  * 4. ROW_CHECK: rows per statement and member database (row-estimate.ts); the total above
  *    EstimateAffectRows fails unless SkipDataCorrectRowCheck skipped it; a statement the database
  *    refuses fails it too (not skippable).
- * 5. SQL_REVIEW (OpenDMS): the review rules with their default levels; an ERROR finding fails it.
+ * 5. SQL_REVIEW (OpenDMS): the review rules at the tenant's levels for each database's environment
+ *    (review/settings.ts); an ERROR finding fails it.
  * Steps 1–3 gate: after a failure the later steps stay WAITING. ROW_CHECK and SQL_REVIEW both run.
  * Nothing is written to the target: every database call is a read-only one of the Connector.
  */
@@ -149,7 +151,8 @@ async function check(run: Run, committerId: number, tenantId: number, params: Da
     for (const m of target.members) if (!members.some((x) => x.dbId === m.dbId)) members.push(m);
   }
   const analyses = new Map<Engine, AnalyzedStatement[]>();
-  for (const m of members) if (!analyses.has(m.engine)) analyses.set(m.engine, analyzeDml(sqlText, m.engine));
+  // Yields to the event loop while it parses: a 15 MB script must not stall the server's other requests.
+  for (const m of members) if (!analyses.has(m.engine)) analyses.set(m.engine, await analyzeDmlAsync(sqlText, m.engine));
   const state = new Map<string, StatementState>();
   const at = (m: TargetDatabase, s: AnalyzedStatement): StatementState => {
     const k = `${m.dbId}:${s.index}`;
@@ -243,6 +246,7 @@ async function check(run: Run, committerId: number, tenantId: number, params: Da
   const errors: string[] = [];
   const warnings: string[] = [];
   let total = 0;
+  const reviewSettings = await loadReviewSettings(deps, tenantId);
   for (const m of members) {
     await withConnector(deps, m.spec, async (connector) => {
       const database = m.engine === 'sqlite' ? 'main' : m.schemaName;
@@ -268,7 +272,7 @@ async function check(run: Run, committerId: number, tenantId: number, params: Da
       }
       const review = reviewDml(stmts, {
         engine: m.engine,
-        settings: [],
+        settings: reviewSettings(m.envType),
         table: (schema, name) => facts?.table(schema, name),
         estimatedRows: (i) => state.get(`${m.dbId}:${i}`)?.affectRows ?? null,
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeDml } from './analyze.js';
+import { analyzeDml, analyzeDmlAsync } from './analyze.js';
 import { activeRules, blocksSubmission, reviewDml } from './engine.js';
 import { DML_RULES } from './rules/index.js';
 import { testContext } from './review-context.fixture.js';
@@ -101,5 +101,20 @@ describe('reviewDml', () => {
       expect(r.description.length).toBeGreaterThan(20);
       expect(['ERROR', 'WARNING', 'NOTICE']).toContain(r.level);
     }
+  });
+});
+
+describe('analyzeDmlAsync', () => {
+  it('gives the same statements as analyzeDml and lets other work run while it parses', async () => {
+    const script = Array.from({ length: 300 }, (_, k) => `update items set qty = ${k} where id = ${k};\ndelete from items where id = ${k} and qty > 1;`).join('\n');
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    try {
+      const result = await analyzeDmlAsync(script, 'mariadb', 1);
+      expect(result).toEqual(analyzeDml(script, 'mariadb'));
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(turns).toBeGreaterThan(0);
   });
 });

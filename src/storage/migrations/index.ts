@@ -9,6 +9,7 @@ import { m0007 } from './0007_upload_jobs.js';
 import { m0008 } from './0008_webhooks.js';
 import { m0009 } from './0009_data_exports.js';
 import { m0010 } from './0010_data_changes.js';
+import { m0011 } from './0011_review_settings.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -25,4 +26,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0008_webhooks', m0008],
   ['0009_data_exports', m0009],
   ['0010_data_changes', m0010],
+  ['0011_review_settings', m0011],
 ];

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { activeRules } from './engine.js';
+import { DML_RULES } from './rules/index.js';
+import { checkParams, resolveSettings, type StoredSetting } from './settings.js';
+
+const s = (ruleId: string, envType: string, level: StoredSetting['level'], params: Record<string, number> = {}) => ({ ruleId, envType, level, params });
+const rule = (id: string) => DML_RULES.find((r) => r.id === id)!;
+
+describe('resolveSettings', () => {
+  it('rules without a setting are left to their defaults', () => {
+    expect(resolveSettings([], 'dev')).toEqual([]);
+    expect(resolveSettings([s('dml-no-where', 'test', 'OFF')], 'dev')).toEqual([]);
+  });
+
+  it("env-specific beats '*' beats the default, the level and each param on their own", () => {
+    const stored = [s('dml-too-many-rows', '*', 'WARNING', { maxRows: 5 }), s('dml-too-many-rows', 'dev', 'ERROR'), s('dml-no-where', '*', 'OFF'), s('dml-no-where', 'test', 'NOTICE')];
+    expect(resolveSettings(stored, 'dev')).toEqual([
+      { ruleId: 'dml-no-where', level: 'OFF', params: {} },
+      { ruleId: 'dml-too-many-rows', level: 'ERROR', params: { maxRows: 5 } },
+    ]);
+    expect(resolveSettings(stored, 'TEST')).toEqual([
+      { ruleId: 'dml-no-where', level: 'NOTICE', params: {} },
+      { ruleId: 'dml-too-many-rows', level: 'WARNING', params: { maxRows: 5 } },
+    ]);
+    expect(resolveSettings([s('dml-too-many-rows', '*', 'WARNING', { maxRows: 5 }), s('dml-too-many-rows', 'dev', 'WARNING', { maxRows: 7 })], 'dev')).toEqual([
+      { ruleId: 'dml-too-many-rows', level: 'WARNING', params: { maxRows: 7 } },
+    ]);
+    // What the engine then runs.
+    const active = activeRules(DML_RULES, resolveSettings(stored, 'dev'));
+    expect(active.some((a) => a.rule.id === 'dml-no-where')).toBe(false);
+    expect(active.find((a) => a.rule.id === 'dml-too-many-rows')).toMatchObject({ level: 'ERROR', params: { maxRows: 5 } });
+  });
+
+  it('ignores stored params the rule does not have (a setting written by an older version)', () => {
+    expect(resolveSettings([s('dml-too-many-rows', '*', 'ERROR', { maxRows: 3, gone: 1 })], 'dev')).toEqual([{ ruleId: 'dml-too-many-rows', level: 'ERROR', params: { maxRows: 3 } }]);
+  });
+});
+
+describe('checkParams', () => {
+  it('accepts the rule\'s own params as non-negative integers (numeric text from flattened parameters too)', () => {
+    expect(checkParams(rule('dml-too-many-rows'), { maxRows: 0 })).toEqual({ maxRows: 0 });
+    expect(checkParams(rule('too-many-statements'), { maxStatements: '20000' })).toEqual({ maxStatements: 20000 });
+    expect(checkParams(rule('dml-no-where'), undefined)).toEqual({});
+  });
+
+  it('refuses anything else, naming Params and the rule parameter', () => {
+    expect(() => checkParams(rule('dml-too-many-rows'), { maxrows: 1 })).toThrow(/Params is not valid: "maxrows" is not a parameter of rule dml-too-many-rows; its parameters: maxRows/);
+    expect(() => checkParams(rule('dml-too-many-rows'), { maxRows: 1e300 })).toThrow(/maxRows of rule dml-too-many-rows must be a non-negative integer/);
+    expect(() => checkParams(rule('dml-too-many-rows'), { maxRows: '1.5' })).toThrow(/non-negative integer, got "1.5"/);
+    expect(() => checkParams(rule('dml-too-many-rows'), 'maxRows=1')).toThrow(/expected a JSON object/);
+    try {
+      checkParams(rule('dml-too-many-rows'), [1]);
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'InvalidParams', details: { parameter: 'Params' } });
+    }
+  });
+});
