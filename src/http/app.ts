@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from '../modules/context.js';
+import { dataChangeRoutes } from './data-changes.routes.js';
 import { exportRoutes } from './exports.routes.js';
 import { fileRoutes } from './files.routes.js';
 import { dispatchRpc } from './rpc/dispatch.js';
@@ -44,6 +45,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.register(fileRoutes(opts.deps));
   // Export results behind GetDataExportDownloadURL links: src/http/exports.routes.ts.
   app.register(exportRoutes(opts.deps));
+  // Backup, SQL and rollback files of data changes: src/http/data-changes.routes.ts.
+  app.register(dataChangeRoutes(opts.deps));
 
   app.route({
     method: ['GET', 'POST'],

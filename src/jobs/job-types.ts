@@ -29,6 +29,8 @@ export interface JobPayloads {
   'dc-precheck': { precheckId: number };
   /** One run of an export job (`export_job` row): streams the rows into a zip in the file store. */
   'run-export': { jobId: number; run: number };
+  /** One run of a data-change job (`dc_job` row): the statements of one database, exactly once. */
+  'run-dc-job': { jobId: number; run: number };
   /** Deletes export results past their retention period. */
   'purge-export-results': Record<string, never>;
 }

@@ -24,6 +24,7 @@ import type { TicketDatabaseTable, TicketEventTable, TicketHandlerTable, TicketR
 import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
 import type { DcPrecheckSqlTable, DcPrecheckStepTable, DcPrecheckTable } from '../modules/data-changes/data-change.table.js';
+import type { DcJobLogTable, DcJobTable, DcRollbackTable, DcStatementTable, DcTaskTable } from '../modules/data-changes/execution.table.js';
 import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
 
@@ -70,5 +71,10 @@ export interface Database {
   dc_precheck: DcPrecheckTable;
   dc_precheck_step: DcPrecheckStepTable;
   dc_precheck_sql: DcPrecheckSqlTable;
+  dc_task: DcTaskTable;
+  dc_job: DcJobTable;
+  dc_statement: DcStatementTable;
+  dc_job_log: DcJobLogTable;
+  dc_rollback: DcRollbackTable;
   review_rule_setting: ReviewRuleSettingTable;
 }

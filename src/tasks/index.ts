@@ -7,6 +7,7 @@ import { notifyTicketEventTask } from './notify-ticket-event.task.js';
 import { purgeAttachmentsTask } from './purge-attachments.task.js';
 import { purgeExportResultsTask } from './purge-export-results.task.js';
 import { purgeSignatureNoncesTask } from './purge-signature-nonces.task.js';
+import { runDcJobTask } from './run-dc-job.task.js';
 import { runExportTask } from './run-export.task.js';
 
 /** Registers every job handler with the queue (the name → handler map of the running process). */
@@ -27,6 +28,9 @@ export function registerTasks(deps: Deps): void {
   // SQLite: a 20 s lease renewed while it runs, so a crashed export is taken up again within 20 s.
   // pg-boss has no heartbeat: its lease is the longest an export may run (OPENDMS_EXPORT_MAX_RUN_SECONDS).
   deps.jobs.register('run-export', runExportTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : deps.config.exports.maxRunSeconds + 60 });
+  // Data changes: one job per database, four databases at a time per process. SQLite: a 20 s lease
+  // renewed while it runs; pg-boss (no heartbeat): the longest a job may run, one hour.
+  deps.jobs.register('run-dc-job', runDcJobTask(deps), { concurrency: 4, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
   deps.jobs.register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
 }
 

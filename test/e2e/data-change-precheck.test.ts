@@ -7,16 +7,11 @@
  * at ROW_CHECK until SkipDataCorrectRowCheck, RetryDataCorrectPreCheck, SQL from an attachment
  * (POST /api/attachments), and the target's rows unchanged by all of it.
  */
-import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayError, ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
+import { uploadSql as uploadAttachment } from '../helpers/attachments.js';
 import { registerMaria, registerPg, registerSqlite, sleep, startExportEnv, type ExportEnv } from '../helpers/export-flow.js';
-
-const require = createRequire(import.meta.url);
-const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
 
 const ROWS = 20;
 const SETUP = `create table items (id integer primary key, name varchar(40) not null, qty integer not null);
@@ -66,42 +61,7 @@ const statements = async (orderId: number, extra: Record<string, unknown> = {}) 
 const submit = (orderId: number) => env.as(env.ulla)('SubmitOrderApproval', { OrderId: orderId });
 const ALL_PASS = { SQL_PARSE: 'SUCCESS', SQL_TYPE_CHECK: 'SUCCESS', PERMISSION_CHECK: 'SUCCESS', ROW_CHECK: 'SUCCESS', SQL_REVIEW: 'SUCCESS' };
 
-/** A multipart/form-data body with one file. */
-async function multipart(name: string, data: Buffer): Promise<{ body: Buffer; contentType: string }> {
-  const fd = new FormData();
-  fd.append('FileSource', 'datacorrect');
-  fd.append('file', new Blob([data]), name);
-  const req = new Request('http://x/', { method: 'POST', body: fd });
-  return { body: Buffer.from(await req.arrayBuffer()), contentType: req.headers.get('content-type')! };
-}
-
-/** POST /api/attachments signed with V1 (as attachments.test.ts does); returns the AttachmentKey. */
-async function uploadSql(key: Key, name: string, sql: string): Promise<string> {
-  const m = await multipart(name, Buffer.from(sql));
-  const params: Record<string, string> = {
-    AccessKeyId: key.accessKeyId,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: randomUUID(),
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    Format: 'JSON',
-  };
-  const Signature = OpenApiUtil.getRPCSignature(params, 'POST', key.accessKeySecret);
-  const res = await new Promise<Body>((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port: env.srv.port, path: `/api/attachments?${new URLSearchParams({ ...params, Signature })}`, method: 'POST', headers: { 'content-type': m.contentType, 'content-length': String(m.body.length) } },
-      (r) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-      },
-    );
-    req.on('error', reject);
-    req.end(m.body);
-  });
-  expect(res, JSON.stringify(res)).toMatchObject({ Success: true });
-  return res.AttachmentKey;
-}
+const uploadSql = (key: Key, name: string, sql: string) => uploadAttachment(env.srv.port, key, name, sql);
 
 /** The same scenarios on each engine. */
 function scenarios(engineName: string, target: () => Target) {

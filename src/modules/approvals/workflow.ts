@@ -5,7 +5,7 @@ import { resolveTargetDatabase } from '../instances/owners.js';
 import { nextStatus, partiesAllowed, type TicketAction, type TicketStatus } from '../tickets/status.js';
 import { getTenantPolicy } from '../tickets/tenant-policy.js';
 import * as ticketRepo from '../tickets/ticket.repository.js';
-import { applyAction, getVisibleTicket, partiesOf, ticketContext, type Ticket } from '../tickets/tickets.js';
+import { applyAction, getVisibleTicket, partiesOf, ticketContext, ticketTypeOf, type Ticket } from '../tickets/tickets.js';
 import { resolveNodes, type PlannedNode } from './approvers.js';
 import { loadRoutingTables } from './rules.js';
 import { routeTicket } from './routing.js';
@@ -129,12 +129,13 @@ export async function submitForApproval(deps: Deps, actor: Actor, orderId: numbe
 }
 
 /**
- * The ticket's approval has completed (`approved`): nobody is waiting to approve any more. This
- * is where ExecMode AUTO will start execution (execution issues); the completion itself is
- * recorded by the instance status, its finish time and the ticket event.
+ * The ticket's approval has completed (`approved`): nobody is waiting to approve any more, and
+ * the ticket type may start its execution (ExecMode AUTO). The completion itself is recorded by
+ * the instance status, its finish time and the ticket event.
  */
 export async function approvalCompleted(deps: Deps, row: ticketRepo.TicketRow): Promise<void> {
   await ticketRepo.setCurrentHandlers(deps.db, row.id, []);
+  if (row.exec_mode === 'AUTO') await ticketTypeOf(row.plugin_type).approved?.(deps, row);
 }
 
 /** A workflow instance of the actor's tenant on a ticket the actor may see. */

@@ -3,6 +3,9 @@ import type { Deps } from '../context.js';
 import { inTransaction } from '../context.js';
 import type { Actor } from '../identity/actor.js';
 import { recordEvent } from '../tickets/events.js';
+import { LIMITS } from '../tickets/limits.js';
+import * as ticketRepo from '../tickets/ticket.repository.js';
+import type { DataChangeParams } from '../tickets/types/dc-common.type.js';
 import * as repo from './data-change.repository.js';
 import { visibleDataChange } from './detail.js';
 import { skippedTip } from './precheck.js';
@@ -65,5 +68,27 @@ export async function skipRowCheck(deps: Deps, actor: Actor, orderId: number, re
       }
     }
     await recordEvent(tx, { ticketId: orderId, tenantId: ticket.row.tenant_id, actor, action: 'PRECHECK_SKIP_ROW_CHECK', fromStatus: 'new', toStatus: 'new', requestId, comment: `${why} (${outcome})` });
+  });
+}
+
+/**
+ * ModifyDataCorrectExecSQL: the committer replaces the SQL of a ticket not yet submitted; the
+ * ticket's SQL becomes this text (SqlType TEXT) and a new precheck runs on it.
+ */
+export async function modifyExecSql(deps: Deps, actor: Actor, orderId: number, execSql: string, requestId: string): Promise<number> {
+  if (execSql.trim() === '') throw new AppError('InvalidExecSQL', 'Specified parameter ExecSQL is not valid: it is empty.');
+  if (execSql.length > LIMITS.sqlTextChars) throw new AppError('InvalidExecSQL', `Specified parameter ExecSQL is not valid: longer than ${LIMITS.sqlTextChars} characters.`);
+  return inTransaction(deps, async (tx) => {
+    const ticket = await committersNewTicket(tx, actor, orderId, 'change its SQL');
+    const last = await repo.latestPrecheck(tx.db, orderId);
+    if (last?.status === 'RUNNING') throw new AppError('InvalidStatus', `The precheck of ticket ${orderId} is still running; change the SQL once it has finished.`);
+    const { attachmentName: _old, ...rest } = ticket.params as DataChangeParams;
+    const params: DataChangeParams = { ...rest, sqlType: 'TEXT', execSQL: execSql };
+    const ok = await ticketRepo.updateTicketIfVersion(tx.db, orderId, ticket.row.version, { params: JSON.stringify(params) }, tx.now());
+    if (!ok) throw new AppError('ConcurrentModification', `Ticket ${orderId} was changed by someone else at the same time; reload it and try again.`);
+    const precheckId = await repo.insertPrecheck(tx.db, { ticketId: orderId, tenantId: ticket.row.tenant_id }, tx.now());
+    await tx.jobs.enqueue('dc-precheck', { precheckId }, { trx: tx.db, key: `dc-precheck-${precheckId}`, maxAttempts: 3 });
+    await recordEvent(tx, { ticketId: orderId, tenantId: ticket.row.tenant_id, actor, action: 'SQL_MODIFIED', fromStatus: 'new', toStatus: 'new', requestId, comment: `SQL replaced (${execSql.length} characters); precheck ${precheckId} started` });
+    return precheckId;
   });
 }

@@ -12,7 +12,7 @@ import * as ownerRepo from './owner.repository.js';
 import { requireTenantMember } from './people.js';
 import { canManageInstances, requireInstanceManager } from './permissions.js';
 
-export { resolveTargetDatabase, type ResolvedTarget, type TargetDatabase } from './targets.js';
+export { physicalTarget, resolveTargetDatabase, type ResolvedTarget, type TargetDatabase } from './targets.js';
 
 /**
  * Owners of instances, databases, logical databases and tables. Together with the instance's DBA,

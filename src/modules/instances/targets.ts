@@ -71,3 +71,8 @@ export async function resolveTargetDatabase(deps: Deps, actor: Actor, dbId: numb
   if (!l.engine || !l.envType || members.length === 0) throw new AppError('InvalidStatus', `Logical database ${dbId} has no member databases.`);
   return { dbId, logic, searchName: logicSearchNameOf(l), engine: l.engine, envType: l.envType, members };
 }
+
+/** One physical database of the tenant by id, with its connection (for background work); undefined when it no longer exists. */
+export async function physicalTarget(deps: Deps, tenantId: number, dbId: number): Promise<TargetDatabase | undefined> {
+  return (await physicalTargets(deps, tenantId, [dbId]))[0];
+}

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Deps } from '../context.js';
 import type { Actor } from '../identity/actor.js';
+import type { TicketRow } from './ticket.repository.js';
 
 /** DMS PluginType codes (reference §2.1). */
 export const KNOWN_PLUGIN_TYPES = [
@@ -69,6 +70,11 @@ export interface TicketTypeDefinition<P> {
   assertSubmittable?(deps: Deps, ticket: TicketContext<P>): Promise<void>;
   /** Facts measured after filing (e.g. the precheck's row estimate); they override `routingFacts`. */
   measuredFacts?(deps: Deps, ticket: TicketContext<P>): Promise<RoutingFacts>;
+  /**
+   * Inside the transaction that completed the approval (status `approved`): ExecMode AUTO types
+   * start their execution here.
+   */
+  approved?(deps: Deps, row: TicketRow): Promise<void>;
 }
 
 export type AnyTicketType = TicketTypeDefinition<any>;

@@ -10,6 +10,7 @@ import { m0008 } from './0008_webhooks.js';
 import { m0009 } from './0009_data_exports.js';
 import { m0010 } from './0010_data_changes.js';
 import { m0011 } from './0011_review_settings.js';
+import { m0012 } from './0012_data_change_execution.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -27,4 +28,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0009_data_exports', m0009],
   ['0010_data_changes', m0010],
   ['0011_review_settings', m0011],
+  ['0012_data_change_execution', m0012],
 ];

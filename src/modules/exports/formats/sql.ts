@@ -94,7 +94,7 @@ function special(dialect: SqlDialect, kind: ColumnKind, text: string): string {
   return fail(`${text} cannot be written in ${dialect === 'mysql' ? 'MySQL' : 'SQLite'}`);
 }
 
-function literal(dialect: SqlDialect, kind: ColumnKind, v: Cell | undefined): string {
+export function literal(dialect: SqlDialect, kind: ColumnKind, v: Cell | undefined): string {
   if (v === null || v === undefined) return 'NULL';
   switch (typeof v) {
     case 'string':

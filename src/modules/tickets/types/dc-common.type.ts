@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as dcRepo from '../../data-changes/data-change.repository.js';
+import { startAutoExecution } from '../../data-changes/execution.js';
 import { LIMITS } from '../limits.js';
 import { assertPrecheckPassed } from '../precheck-gate.js';
 import { zBool, zLong } from '../plugin-param.js';
@@ -53,8 +54,9 @@ export type DataChangeParams = z.infer<typeof schema>;
 
 /**
  * A regular data change (modules/data-changes/): filing starts the precheck (job `dc-precheck`),
- * which must pass before submission; its row estimate feeds the routing rules. Execution, backup
- * and rollback come later.
+ * which must pass before submission; its row estimate feeds the routing rules. After approval the
+ * executor runs it (ExecuteDataCorrect), or the service at once (ExecMode AUTO): one job per
+ * database, each statement once, with a backup of the rows it changes.
  */
 export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
   pluginType: 'DC_COMMON',
@@ -79,5 +81,8 @@ export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
   async measuredFacts(deps, ticket) {
     const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
     return pc?.estimated_rows != null ? { estimatedRows: pc.estimated_rows } : {};
+  },
+  async approved(deps, row) {
+    await startAutoExecution(deps, row);
   },
 };
