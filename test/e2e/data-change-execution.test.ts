@@ -27,6 +27,8 @@ type Engine = 'sqlite' | 'postgresql' | 'mariadb';
 
 interface Target {
   dbId: number;
+  /** SQLite: the database file. */
+  file?: string;
   /** Rows of a table as text, ordered by id: equal text means an equal table. */
   rows(table: string): Promise<unknown[]>;
   exec(sql: string): Promise<void>;
@@ -313,6 +315,7 @@ describe('SQLite', () => {
     };
     t = {
       dbId: s.dbId,
+      file: s.file,
       rows: async (table) => open((db) => db.prepare(`select * from ${table} order by ${table === 'loose' ? 'a' : 'id'}`).all()),
       exec: async (sql) => open((db) => void db.exec(sql)),
     };
@@ -368,6 +371,49 @@ describe('SQLite', () => {
     expect(await settledTask(att)).toMatchObject({ jobStatus: 'SUCCESS' });
     expect(Number(((await t.rows('counters')) as Body[])[2]!.n)).toBe(n3 + 7);
   });
+
+  it('sqlite: a 15 MB script from an attachment is prechecked and executed completely', async () => {
+    await t.exec('create table bulk (id integer primary key, name varchar(60) not null, amount numeric not null, created varchar(20) not null)');
+    const statements: string[] = [];
+    let size = 0;
+    let id = 0;
+    while (size < 15 * 1024 * 1024) {
+      const rows = Array.from({ length: 500 }, () => {
+        id++;
+        return `(${id}, 'name ${id} with some text to make it longer ✓', ${(id * 1.25).toFixed(2)}, '2024-01-01 00:00:00')`;
+      });
+      const stmt = `insert into bulk (id, name, amount, created) values ${rows.join(', ')};`;
+      statements.push(stmt);
+      size += Buffer.byteLength(stmt) + 1;
+    }
+    const key = await uploadSql(env.srv.port, env.ulla, 'bulk.sql', statements.join('\n'));
+    const order = ok(await env.v3(env.ulla)('CreateDataCorrectOrder', { Comment: 'bulk load', Param: JSON.stringify({ DbItemList: [{ DbId: t.dbId, Logic: false }], SqlType: 'ATTACHMENT', AttachmentName: key, EstimateAffectRows: id }) })).CreateOrderResult[0];
+    // The server keeps answering while it parses the script.
+    const slowest = { ms: 0 };
+    const probe = setInterval(() => {
+      const t0 = Date.now();
+      void fetch(`${env.srv.url}/healthz`).then(() => (slowest.ms = Math.max(slowest.ms, Date.now() - t0)));
+    }, 200);
+    try {
+      await until('the precheck of 15 MB', async () => ((await orderDetail(order)).Status === 'precheck' ? undefined : true), 180_000);
+    } finally {
+      clearInterval(probe);
+    }
+    expect(slowest.ms).toBeLessThan(2_000);
+    await approved(order);
+    ok(await execute(order));
+    expect(await until('the execution of 15 MB', async () => {
+      const x = await taskDetail(order);
+      return ['SUCCESS', 'FAIL'].includes(x.jobStatus) ? x : undefined;
+    }, 180_000)).toMatchObject({ jobStatus: 'SUCCESS', ActualAffectRows: id });
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(t.file ?? '');
+    try {
+      expect(db.prepare('select count(*) n, sum(id) s from bulk').get()).toEqual({ n: id, s: (id * (id + 1)) / 2 });
+    } finally {
+      db.close();
+    }
+  }, 400_000);
 
   it('sqlite: ModifyDataCorrectExecSQL replaces the SQL before submission and prechecks it again', async () => {
     const id = await fileChange([{ DbId: t.dbId }], 'delete from counters;');
