@@ -1,6 +1,6 @@
 /**
  * One contract, every engine: each target below creates a fresh database holding the same fixture
- * (two tables and a view), and the same tests run against it. Engine differences live in the
+ * (two tables, their indexes and a view), and the same tests run against it. Engine differences live in the
  * target's `expected` values, never in the tests. Skips are named and give their reason.
  * The read methods (readOnlyQuery, explainRows, countRows, copyCsv) have a contract of their own
  * below, on a second database per engine, and so do the write methods (writeSession, tableKeys), on
@@ -30,6 +30,7 @@ import {
   type ConnectionSpec,
   type Connector,
   type Engine,
+  type IndexInfo,
   type QueryStream,
   type ReadOnlyQueryOptions,
   type ResultColumn,
@@ -58,11 +59,31 @@ interface Target {
   comments: boolean;
   /** A spec with a wrong password and the codes the engine may answer with; null: no authentication. */
   badLogin: ((spec: ConnectionSpec) => { spec: ConnectionSpec; codes: string[] }) | null;
+  /** listIndexes of `customers`: the primary key, CUSTOMERS_INDEXES_DDL's two indexes. */
+  customersIndexes: IndexInfo[];
+  /** listIndexes of `orders`, which has a partial and an expression index on PostgreSQL (null: the engine has neither). */
+  ordersIndexes: IndexInfo[] | null;
 }
 
 const COLUMN_COMMENT = 'Nom du client — 客户名';
 const TABLE_COMMENT = 'Customers — 顾客';
 const WRONG_PASSWORD = 'Wr0ng-Pa55word-c0ntract';
+
+/** Same statement on every engine: a unique index whose column order is not the table's, and a plain one. */
+const CUSTOMERS_INDEXES_DDL = [
+  `create unique index customers_balance_name on customers (balance, name)`,
+  `create index customers_last_seen on customers (last_seen)`,
+];
+
+const index = (name: string, columns: string[], rest: Partial<IndexInfo> = {}): IndexInfo => ({
+  name,
+  columns,
+  unique: false,
+  primary: false,
+  where: null,
+  method: 'btree',
+  ...rest,
+});
 
 const MYSQL_DDL = [
   `create table customers (
@@ -81,6 +102,7 @@ const MYSQL_DDL = [
   `create view customer_totals as
      select c.id, c.name, sum(o.total) as total from customers c left join orders o on o.customer_id = c.id group by c.id, c.name`,
   `insert into customers (name) values ('Zoë'), ('José'), ('王芳')`,
+  ...CUSTOMERS_INDEXES_DDL,
 ];
 
 const PG_DDL = [
@@ -94,9 +116,13 @@ const PG_DDL = [
   `comment on column customers.name is '${COLUMN_COMMENT}'`,
   `comment on table customers is '${TABLE_COMMENT}'`,
   `create table orders (id bigserial primary key, customer_id integer not null references customers (id), total numeric(10,2))`,
+  `create index orders_big on orders (customer_id) include (total) where total > 100 and customer_id is not null`,
+  `create index orders_expr on orders using hash (abs(total))`,
+  `create unique index orders_mixed on orders (customer_id, (total * 2), lower(customer_id::text))`,
   `create view customer_totals as
      select c.id, c.name, sum(o.total) as total from customers c left join orders o on o.customer_id = c.id group by c.id, c.name`,
   `insert into customers (name) values ('Zoë'), ('José'), ('王芳')`,
+  ...CUSTOMERS_INDEXES_DDL,
 ];
 
 const SQLITE_DDL = [
@@ -111,6 +137,7 @@ const SQLITE_DDL = [
   `create view customer_totals as
      select c.id, c.name, sum(o.total) as total from customers c left join orders o on o.customer_id = c.id group by c.id, c.name`,
   `insert into customers (name) values ('Zoë'), ('José'), ('王芳')`,
+  ...CUSTOMERS_INDEXES_DDL,
 ];
 
 function mysqlTarget(engine: 'mysql' | 'mariadb'): Target {
@@ -129,6 +156,13 @@ function mysqlTarget(engine: 'mysql' | 'mariadb'): Target {
     types: { id: /^int(\(11\))?$/, name: 'varchar(64)', balance: 'decimal(10,2)', lastSeen: 'timestamp', notes: 'text', orderId: /^bigint(\(20\))?$/ },
     comments: true,
     badLogin: (spec) => ({ spec: { ...spec, password: WRONG_PASSWORD }, codes: ['ER_ACCESS_DENIED_ERROR'] }),
+    // Code-point order: `PRIMARY` first.
+    customersIndexes: [
+      index('PRIMARY', ['id'], { unique: true, primary: true }),
+      index('customers_balance_name', ['balance', 'name'], { unique: true }),
+      index('customers_last_seen', ['last_seen']),
+    ],
+    ordersIndexes: null,
   };
 }
 
@@ -149,6 +183,18 @@ const postgresTarget: Target = {
   // Password auth answers 28P01; a trust-auth test server accepts any password, so the login also
   // names an unknown role, which trust answers with 28000.
   badLogin: (spec) => ({ spec: { ...spec, user: 'opendms_no_such_role', password: WRONG_PASSWORD }, codes: ['28P01', '28000'] }),
+  customersIndexes: [
+    index('customers_balance_name', ['balance', 'name'], { unique: true }),
+    index('customers_last_seen', ['last_seen']),
+    index('customers_pkey', ['id'], { unique: true, primary: true }),
+  ],
+  ordersIndexes: [
+    // INCLUDE columns are not key columns; the predicate as PostgreSQL deparses it.
+    index('orders_big', ['customer_id'], { where: 'total > 100::numeric AND customer_id IS NOT NULL' }),
+    index('orders_expr', ['(abs(total))'], { method: 'hash' }),
+    index('orders_mixed', ['customer_id', '(total * 2::numeric)', '(lower(customer_id::text))'], { unique: true }),
+    index('orders_pkey', ['id'], { unique: true, primary: true }),
+  ],
 };
 
 const sqliteTarget: Target = {
@@ -172,6 +218,13 @@ const sqliteTarget: Target = {
   types: { id: 'integer', name: 'varchar(64)', balance: 'decimal(10,2)', lastSeen: 'timestamp', notes: 'text', orderId: 'integer' },
   comments: false,
   badLogin: null,
+  // `INTEGER PRIMARY KEY` is the rowid itself (no index of its own): reported as PRIMARY.
+  customersIndexes: [
+    index('PRIMARY', ['id'], { unique: true, primary: true, method: null }),
+    index('customers_balance_name', ['balance', 'name'], { unique: true, method: null }),
+    index('customers_last_seen', ['last_seen'], { method: null }),
+  ],
+  ordersIndexes: null,
 };
 
 function contract(target: Target): void {
@@ -254,6 +307,22 @@ function contract(target: Target): void {
 
   it('listColumns() of an unknown table is empty', async () => {
     expect(await connector.listColumns(fixture.database, fixture.schema, 'no_such_table')).toEqual([]);
+  });
+
+  it('listIndexes() gives the primary key and the indexes ordered by name, key columns in index order', async () => {
+    expect(await connector.listIndexes(fixture.database, fixture.schema, 'customers')).toEqual(target.customersIndexes);
+    expect(await connector.listIndexes(fixture.database, null, 'customers')).toEqual(target.customersIndexes);
+  });
+
+  it('listIndexes() is empty for a view, a missing table and a table of another schema', async () => {
+    expect(await connector.listIndexes(fixture.database, null, 'customer_totals')).toEqual([]);
+    expect(await connector.listIndexes(fixture.database, fixture.schema, 'customer_totals')).toEqual([]);
+    expect(await connector.listIndexes(fixture.database, null, 'no_such_table')).toEqual([]);
+    expect(await connector.listIndexes(fixture.database, 'opendms_no_such_schema', 'customers')).toEqual([]);
+  });
+
+  it.skipIf(target.ordersIndexes === null)('listIndexes() gives partial index predicates, expression parts in parentheses and methods [skip: PostgreSQL only]', async () => {
+    expect(await connector.listIndexes(fixture.database, null, 'orders')).toEqual(target.ordersIndexes);
   });
 
   it.skipIf(target.badLogin === null)('a wrong password fails with the engine code and without the password [skip: SQLite has no authentication]', async () => {

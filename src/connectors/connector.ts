@@ -90,6 +90,27 @@ export interface ColumnInfo {
   scale: number | null;
 }
 
+/** An index of a table, as schema-design tickets compare them between databases (drift). */
+export interface IndexInfo {
+  /**
+   * The engine's name (MySQL: `PRIMARY` for the primary key; PostgreSQL: the constraint/index name;
+   * SQLite: `sqlite_autoindex_…` for implicit ones, and `PRIMARY` for an `INTEGER PRIMARY KEY`,
+   * which is the rowid itself and has no index of its own).
+   */
+  name: string;
+  /**
+   * Key columns in index order; an expression part as its SQL text in parentheses. Not included:
+   * PostgreSQL INCLUDE columns, MySQL prefix lengths, ASC/DESC, collations, operator classes.
+   */
+  columns: string[];
+  unique: boolean;
+  primary: boolean;
+  /** PostgreSQL partial index predicate; null otherwise. */
+  where: string | null;
+  /** btree, hash, gin, … (lower case); null when the engine does not say (SQLite). */
+  method: string | null;
+}
+
 export interface Connector {
   readonly engine: Engine;
   /** Connects and asks the server for its version string (`select version()`). */
@@ -145,6 +166,8 @@ export interface Connector {
    * has the table, SQLite `main`. Names compare as the engine does (see review/facts.ts).
    */
   tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null>;
+  /** Indexes of a table (primary key included, as primary: true), ordered by name; [] when the table does not exist. `schema` as for tableKeys. */
+  listIndexes(database: string, schema: string | null, table: string): Promise<IndexInfo[]>;
   /** Ends the connector's pool; the connector cannot be used afterwards. */
   close(): Promise<void>;
 }

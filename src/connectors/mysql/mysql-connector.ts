@@ -8,13 +8,23 @@ import {
   type Connector,
   type DatabaseInfo,
   type Engine,
+  type IndexInfo,
   type TableInfo,
 } from '../connector.js';
 import type { QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
 import { runWriteSession } from '../write-runner.js';
 import type { TableKeys, WriteSession, WriteSessionOptions } from '../write-session.js';
 import { MYSQL_ERRORS, toMysqlError } from './mysql-errors.js';
-import { listMysqlColumns, listMysqlDatabases, listMysqlTables, mysqlSchemaExists, mysqlTableKeys, type MysqlRun } from './mysql-introspector.js';
+import {
+  listMysqlColumns,
+  listMysqlDatabases,
+  listMysqlIndexes,
+  listMysqlTables,
+  mysqlFunctionalKeyParts,
+  mysqlSchemaExists,
+  mysqlTableKeys,
+  type MysqlRun,
+} from './mysql-introspector.js';
 import { MysqlReader } from './mysql-reader.js';
 import { MysqlWriter } from './mysql-writer.js';
 
@@ -111,6 +121,11 @@ export class MysqlConnector implements Connector {
   /** `schema` null: the database itself. */
   tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null> {
     return this.#guard(() => mysqlTableKeys(this.#run, schema ?? database, table));
+  }
+
+  /** `schema` null: the database itself. Functional key parts from the server version (MySQL ≥ 8.0.13). */
+  listIndexes(database: string, schema: string | null, table: string): Promise<IndexInfo[]> {
+    return this.#guard(async () => listMysqlIndexes(this.#run, schema ?? database, table, mysqlFunctionalKeyParts(await this.#serverVersion())));
   }
 
   async close(): Promise<void> {

@@ -2,9 +2,10 @@
  * MySQL / MariaDB metadata from information_schema. Every column is aliased in lower case because
  * MySQL 8 returns information_schema column names in upper case.
  */
-import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import type { ColumnInfo, DatabaseInfo, IndexInfo, TableInfo } from '../connector.js';
 import type { TableKeys } from '../write-session.js';
 import { normalizeDefault } from '../sql-literal.js';
+import { expressionPart } from '../sql-text.js';
 
 /** Runs one parameterized statement and returns its rows. */
 export type MysqlRun = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -101,17 +102,12 @@ function numberOrNull(value: unknown): number | null {
   return value == null ? null : Number(value);
 }
 
-/** Extra of a column the server computes: generated columns, MariaDB system-versioning row_start/row_end. */
-const GENERATED_EXTRA = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b|\bROW (START|END)\b/i;
-
 /**
- * Columns, primary key and NOT NULL unique keys of a table (TableKeys); null for a view or a
- * missing table. information_schema compares names as the server does (case-insensitively on
- * MariaDB's utf8 columns); an exact match is preferred. Unique keys: unique indexes other than
- * PRIMARY whose parts are all columns (no MySQL 8 functional key part) and NOT NULL, in key order,
- * ordered by index name (a unique prefix index still makes the full values unique).
+ * The table `table` of `database` with its names as stored; undefined for a view or a missing
+ * table. information_schema compares names as the server does (case-insensitively on MariaDB's
+ * utf8 columns); an exact match is preferred.
  */
-export async function mysqlTableKeys(run: MysqlRun, database: string, table: string): Promise<TableKeys | null> {
+async function findMysqlTable(run: MysqlRun, database: string, table: string): Promise<{ schema: string; name: string } | undefined> {
   const [found] = await run(
     `select table_schema as table_schema, table_name as table_name, table_type as table_type
        from information_schema.tables
@@ -120,9 +116,23 @@ export async function mysqlTableKeys(run: MysqlRun, database: string, table: str
       limit 1`,
     [database, table, table],
   );
-  if (!found || found.table_type === 'VIEW') return null;
-  const schema = String(found.table_schema);
-  const name = String(found.table_name);
+  if (!found || found.table_type === 'VIEW') return undefined;
+  return { schema: String(found.table_schema), name: String(found.table_name) };
+}
+
+/** Extra of a column the server computes: generated columns, MariaDB system-versioning row_start/row_end. */
+const GENERATED_EXTRA = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b|\bROW (START|END)\b/i;
+
+/**
+ * Columns, primary key and NOT NULL unique keys of a table (TableKeys); null for a view or a
+ * missing table (names resolved as findMysqlTable does). Unique keys: unique indexes other than
+ * PRIMARY whose parts are all columns (no MySQL 8 functional key part) and NOT NULL, in key order,
+ * ordered by index name (a unique prefix index still makes the full values unique).
+ */
+export async function mysqlTableKeys(run: MysqlRun, database: string, table: string): Promise<TableKeys | null> {
+  const found = await findMysqlTable(run, database, table);
+  if (!found) return null;
+  const { schema, name } = found;
   const columns = await run(
     `select column_name as name, is_nullable as is_nullable, extra as extra
        from information_schema.columns
@@ -160,4 +170,44 @@ export async function mysqlTableKeys(run: MysqlRun, database: string, table: str
     primaryKey,
     uniqueKeys,
   };
+}
+
+/**
+ * MySQL ≥ 8.0.13 has functional key parts (information_schema.statistics.expression); MariaDB has
+ * none (nor the column). From the version string, not the declared engine.
+ */
+export function mysqlFunctionalKeyParts(version: string): boolean {
+  if (/mariadb/i.test(version)) return false;
+  const [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+  return major > 8 || (major === 8 && (minor > 0 || patch >= 13));
+}
+
+/**
+ * Indexes of a table (IndexInfo), the primary key included (`PRIMARY`); [] for a view or a missing
+ * table (names resolved as findMysqlTable does). One row per key part: the column, or (MySQL 8
+ * functional key part) column_name NULL and the expression's text. Prefix lengths (sub_part) are
+ * not part of IndexInfo. Ordered by name in code-point order, as the other engines order them.
+ */
+export async function listMysqlIndexes(run: MysqlRun, database: string, table: string, functionalKeyParts: boolean): Promise<IndexInfo[]> {
+  const found = await findMysqlTable(run, database, table);
+  if (!found) return [];
+  const parts = await run(
+    `select index_name as index_name, non_unique as non_unique, column_name as column_name,
+            ${functionalKeyParts ? 'expression' : 'null'} as expression, index_type as index_type
+       from information_schema.statistics
+      where table_schema = ? and table_name = ? and binary table_name = binary ?
+      order by index_name, seq_in_index`,
+    [found.schema, found.name, found.name],
+  );
+  const indexes = new Map<string, IndexInfo>();
+  for (const p of parts) {
+    const name = String(p.index_name);
+    let index = indexes.get(name);
+    if (!index) {
+      index = { name, columns: [], unique: Number(p.non_unique) === 0, primary: name === 'PRIMARY', where: null, method: String(p.index_type).toLowerCase() };
+      indexes.set(name, index);
+    }
+    index.columns.push(p.column_name != null ? String(p.column_name) : expressionPart(String(p.expression ?? '')));
+  }
+  return [...indexes.values()].sort(byName);
 }

@@ -19,6 +19,7 @@ await describeWithServer('postgres', 'postgres connector: catalogs', () => {
         amount_x2 numeric generated always as (amount * 2) stored, primary key (id, at)) partition by range (at);
       create table sales.events_2024 partition of sales.events for values from ('2024-01-01') to ('2025-01-01');
       create materialized view sales.daily as select at, sum(amount) as total from sales.events group by at;
+      create unique index daily_at on sales.daily (at);
       create table public.serials (id serial primary key, code char(3) default 'abc', note varchar default null);`);
     await client.end();
     connector = createConnector({ engine: 'postgresql', ...parsedPgUrl() }, { sqliteAllowedDir: '/nonexistent' });
@@ -50,6 +51,14 @@ await describeWithServer('postgres', 'postgres connector: catalogs', () => {
     ]);
   });
 
+  it('listIndexes() gives the indexes of partitioned tables and materialized views, and resolves a null schema through the search_path', async () => {
+    const pkey = { name: 'events_pkey', columns: ['id', 'at'], unique: true, primary: true, where: null, method: 'btree' };
+    expect(await connector.listIndexes(db.name, 'sales', 'events')).toEqual([pkey]);
+    expect(await connector.listIndexes(db.name, 'sales', 'daily')).toEqual([{ ...pkey, name: 'daily_at', columns: ['at'], primary: false }]);
+    expect(await connector.listIndexes(db.name, null, 'events')).toEqual([]);
+    expect(await connector.listIndexes(db.name, null, 'serials')).toMatchObject([{ name: 'serials_pkey', columns: ['id'] }]);
+  });
+
   it('an unknown database fails with SQLSTATE 3D000', async () => {
     const error = await connector.listTables('opendms_no_such_db').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetDbError);
@@ -65,6 +74,8 @@ await describeWithServer('postgres', 'postgres connector: catalogs', () => {
       try {
         expect((await quick.listTables(db.name)).length).toBe(3);
         expect(await quick.listColumns(db.name, 'public', 'serials')).toHaveLength(3);
+        // Plain key columns are read from pg_attribute: only expressions and predicates are deparsed (which locks).
+        expect((await quick.listIndexes(db.name, 'public', 'serials')).map((i) => [i.name, i.columns])).toEqual([['serials_pkey', ['id']]]);
       } finally {
         await quick.close();
       }

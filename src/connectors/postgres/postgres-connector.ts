@@ -7,13 +7,14 @@ import {
   type ConnectionSpec,
   type Connector,
   type DatabaseInfo,
+  type IndexInfo,
   type TableInfo,
 } from '../connector.js';
 import type { QueryStream, ReadOnlyQueryOptions, ResultColumn, RowEstimate } from '../result-set.js';
 import { runWriteSession } from '../write-runner.js';
 import type { TableKeys, WriteSession, WriteSessionOptions } from '../write-session.js';
 import { toPostgresError } from './postgres-errors.js';
-import { listPgColumns, listPgDatabases, listPgTables, pgTableKeys, type PgRun } from './postgres-introspector.js';
+import { listPgColumns, listPgDatabases, listPgIndexes, listPgTables, pgTableKeys, type PgRun } from './postgres-introspector.js';
 import { PostgresReader } from './postgres-reader.js';
 import { PostgresWriter } from './postgres-writer.js';
 
@@ -112,6 +113,10 @@ export class PostgresConnector implements Connector {
 
   tableKeys(database: string, schema: string | null, table: string): Promise<TableKeys | null> {
     return this.#guard(() => pgTableKeys(this.#runIn(database), schema, table));
+  }
+
+  listIndexes(database: string, schema: string | null, table: string): Promise<IndexInfo[]> {
+    return this.#guard(() => listPgIndexes(this.#runIn(database), schema, table));
   }
 
   async close(): Promise<void> {

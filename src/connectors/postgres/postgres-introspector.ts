@@ -3,9 +3,10 @@
  * has no comments or row estimates). Numbers are cast to int/float8 in SQL so the result does not
  * depend on the process-wide pg type parsers.
  */
-import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import type { ColumnInfo, DatabaseInfo, IndexInfo, TableInfo } from '../connector.js';
 import type { TableKeys } from '../write-session.js';
 import { normalizeDefault } from '../sql-literal.js';
+import { expressionPart } from '../sql-text.js';
 
 /** Runs one parameterized statement and returns its rows. */
 export type PgRun = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -116,15 +117,12 @@ export async function listPgColumns(run: PgRun, schema: string, table: string): 
 const KEYED_KINDS = ['r', 'p', 'f'];
 
 /**
- * Columns, primary key and NOT NULL unique keys of a table (TableKeys). `schema` null: the first
- * schema of the session's search_path (current_schemas(false), as the parser resolves an
- * unqualified name) holding a relation of that name. Names compare exactly (they arrive folded).
- *
- * Unique keys: unique indexes (unique constraints have one) that are valid, not partial, without
- * expressions, whose key columns (INCLUDE columns are not part of the key) are all NOT NULL;
- * without the primary key and without repeats of the same column list, ordered by index name.
+ * The relation `table` of `schema`. `schema` null: the first schema of the session's search_path
+ * (current_schemas(false), as the parser resolves an unqualified name) holding a relation of that
+ * name. Names compare exactly (they arrive folded). Views resolve too (a view hides a table of the
+ * same name further down the search_path); the caller decides what they give.
  */
-export async function pgTableKeys(run: PgRun, schema: string | null, table: string): Promise<TableKeys | null> {
+async function findPgRelation(run: PgRun, schema: string | null, table: string): Promise<{ oid: string; schema: string; name: string; relkind: string } | undefined> {
   const [rel] = await run(
     `select c.oid::int8::text as oid, n.nspname as schema, c.relname as name, c.relkind as relkind
        from pg_class c
@@ -136,7 +134,20 @@ export async function pgTableKeys(run: PgRun, schema: string | null, table: stri
       limit 1`,
     [schema, table],
   );
-  if (!rel || !KEYED_KINDS.includes(String(rel.relkind))) return null;
+  return rel && { oid: String(rel.oid), schema: String(rel.schema), name: String(rel.name), relkind: String(rel.relkind) };
+}
+
+/**
+ * Columns, primary key and NOT NULL unique keys of a table (TableKeys); null for a view or a
+ * missing table (resolved as findPgRelation does).
+ *
+ * Unique keys: unique indexes (unique constraints have one) that are valid, not partial, without
+ * expressions, whose key columns (INCLUDE columns are not part of the key) are all NOT NULL;
+ * without the primary key and without repeats of the same column list, ordered by index name.
+ */
+export async function pgTableKeys(run: PgRun, schema: string | null, table: string): Promise<TableKeys | null> {
+  const rel = await findPgRelation(run, schema, table);
+  if (!rel || !KEYED_KINDS.includes(rel.relkind)) return null;
   const columns = await run(
     `select a.attname as name, a.attgenerated <> '' as generated, a.attidentity as identity,
             case when a.attgenerated = '' then coalesce(pg_get_expr(d.adbin, 0) like 'nextval(%', false) else false end as serial
@@ -168,8 +179,8 @@ export async function pgTableKeys(run: PgRun, schema: string | null, table: stri
     uniqueKeys.push(cols);
   }
   return {
-    schema: String(rel.schema),
-    name: String(rel.name),
+    schema: rel.schema,
+    name: rel.name,
     columns: columns.map((c) => ({
       name: String(c.name),
       generated: c.generated === true || c.identity === 'a',
@@ -183,4 +194,45 @@ export async function pgTableKeys(run: PgRun, schema: string | null, table: stri
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
+/**
+ * Indexes of a table (IndexInfo), resolved as findPgRelation does; [] for a view or a missing table
+ * (a materialized view gives its indexes). Every index in pg_index, invalid ones (a failed CREATE
+ * INDEX CONCURRENTLY) included: they exist, and their name is taken. Key columns only (the first
+ * indnkeyatts; INCLUDE columns are not part of the key).
+ *
+ * Plain key columns come from pg_attribute. Only expression parts (pg_get_indexdef of that column)
+ * and predicates (pg_get_expr of indpred) are deparsed, since deparsing locks the table and waits
+ * behind a running ALTER TABLE (up to statement_timeout); an index of plain columns never does.
+ * PostgreSQL prints an expression part as a bare function call or in parentheses; IndexInfo shows
+ * it in parentheses.
+ */
+export async function listPgIndexes(run: PgRun, schema: string | null, table: string): Promise<IndexInfo[]> {
+  const rel = await findPgRelation(run, schema, table);
+  if (!rel) return [];
+  const rows = await run(
+    `select ic.relname as name, i.indisunique as is_unique, i.indisprimary as is_primary, am.amname as method,
+            case when i.indpred is not null then pg_get_expr(i.indpred, i.indrelid, true) end as predicate,
+            (select json_agg(json_build_object('column', a.attname,
+                                               'expression', case when k.attnum = 0 then pg_get_indexdef(i.indexrelid, k.ord::int, true) end)
+                             order by k.ord)
+               from unnest(i.indkey::int2[]) with ordinality k(attnum, ord)
+               left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+              where k.ord <= i.indnkeyatts) as parts
+       from pg_index i
+       join pg_class ic on ic.oid = i.indexrelid
+       join pg_am am on am.oid = ic.relam
+      where i.indrelid = $1::oid
+      order by ic.relname`,
+    [rel.oid],
+  );
+  return rows.map((r) => ({
+    name: String(r.name),
+    columns: (r.parts as { column: string | null; expression: string | null }[]).map((p) => p.column ?? expressionPart(p.expression ?? '')),
+    unique: r.is_unique === true,
+    primary: r.is_primary === true,
+    where: r.predicate == null ? null : String(r.predicate),
+    method: String(r.method),
+  }));
 }

@@ -34,6 +34,7 @@ beforeAll(() => {
     create table plain (id integer primary key, v text);
     create table keyed (id integer primary key, v text) without rowid;
     create table big (id bigint primary key, v text);
+    create index plain_expr on plain (lower(v) collate nocase desc, "v", (id + 1), (v || ')'), v collate nocase) where id > 0;
     insert into plain (v) values ('a'), ('b'), ('c');
     analyze;`);
   inside.close();
@@ -83,6 +84,7 @@ describe('sqlite connector: metadata', () => {
     const connector = connectorFor(file);
     await connector.listTables('main');
     await connector.listColumns('main', 'main', 'plain');
+    await connector.listIndexes('main', null, 'plain');
     await connector.close();
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(fs.readdirSync(allowed).filter((f) => f.startsWith('inside.db-'))).toEqual([]);
@@ -99,6 +101,21 @@ describe('sqlite connector: metadata', () => {
     expect(await autoIncrement('plain')).toBe(true);
     expect(await autoIncrement('keyed')).toBe(false);
     expect(await autoIncrement('big')).toBe(false);
+  });
+
+  it('listIndexes(): the rowid as PRIMARY, implicit key indexes, expression parts from the CREATE INDEX text', async () => {
+    const connector = connectorFor('inside.db');
+    const base = { unique: false, primary: false, where: null, method: null };
+    expect(await connector.listIndexes('main', null, 'PLAIN')).toEqual([
+      { ...base, name: 'PRIMARY', columns: ['id'], unique: true, primary: true },
+      // Without COLLATE and DESC; a column with a collation is still the column.
+      { ...base, name: 'plain_expr', columns: ['(lower(v))', 'v', '(id + 1)', "(v || ')')", 'v'] },
+    ]);
+    // A WITHOUT ROWID table's key and a non-INTEGER key are indexes of their own.
+    expect(await connector.listIndexes('main', 'MAIN', 'keyed')).toEqual([{ ...base, name: 'sqlite_autoindex_keyed_1', columns: ['id'], unique: true, primary: true }]);
+    expect(await connector.listIndexes('main', null, 'big')).toEqual([{ ...base, name: 'sqlite_autoindex_big_1', columns: ['id'], unique: true, primary: true }]);
+    expect(await connector.listIndexes('main', 'temp', 'plain')).toEqual([]);
+    expect((await errorOf(connector.listIndexes('other', null, 'plain'))).kind).toBe('not_found');
   });
 });
 

@@ -4,13 +4,14 @@ import {
   type ConnectionSpec,
   type Connector,
   type DatabaseInfo,
+  type IndexInfo,
   type TableInfo,
 } from '../connector.js';
 import type { QueryStream, ReadOnlyQueryOptions, RowEstimate } from '../result-set.js';
 import { runWriteSession } from '../write-runner.js';
 import type { TableKeys, WriteSession, WriteSessionOptions } from '../write-session.js';
 import { toSqliteError, unknownSqliteDatabase } from './sqlite-errors.js';
-import { listSqliteColumns, listSqliteDatabases, listSqliteTables, SQLITE_MAIN, sqliteTableKeys } from './sqlite-introspector.js';
+import { listSqliteColumns, listSqliteDatabases, listSqliteIndexes, listSqliteTables, SQLITE_MAIN, sqliteTableKeys } from './sqlite-introspector.js';
 import { resolveSqlitePath } from './sqlite-path.js';
 import { SqliteReader } from './sqlite-reader.js';
 import { openSqliteWriter } from './sqlite-writer.js';
@@ -87,6 +88,13 @@ export class SqliteConnector implements Connector {
     if (database !== SQLITE_MAIN) throw unknownSqliteDatabase(database);
     if (schema !== null && schema.toLowerCase() !== SQLITE_MAIN) return null;
     return this.#guard((db) => sqliteTableKeys(db, table));
+  }
+
+  /** `schema` as for tableKeys: null or `main` (any case); another schema has no tables here. */
+  async listIndexes(database: string, schema: string | null, table: string): Promise<IndexInfo[]> {
+    if (database !== SQLITE_MAIN) throw unknownSqliteDatabase(database);
+    if (schema !== null && schema.toLowerCase() !== SQLITE_MAIN) return [];
+    return this.#guard((db) => listSqliteIndexes(db, table));
   }
 
   /** In a worker thread, terminated at the budget (see sqlite-count.ts). */

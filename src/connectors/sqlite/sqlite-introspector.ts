@@ -4,9 +4,10 @@
  * statistics; row estimates exist only after ANALYZE (sqlite_stat1).
  */
 import type Database from 'better-sqlite3';
-import type { ColumnInfo, DatabaseInfo, TableInfo } from '../connector.js';
+import type { ColumnInfo, DatabaseInfo, IndexInfo, TableInfo } from '../connector.js';
 import type { TableKeys } from '../write-session.js';
 import { normalizeDefault } from '../sql-literal.js';
+import { expressionPart, firstListTerms } from '../sql-text.js';
 
 export const SQLITE_MAIN = 'main';
 
@@ -110,6 +111,14 @@ function typeArguments(dataType: string): number[] {
   return match[2] === undefined ? [Number(match[1])] : [Number(match[1]), Number(match[2])];
 }
 
+/** The table's name as stored, compared case-insensitively as SQLite does; undefined for a view or a missing table. */
+function findSqliteTable(db: Database.Database, table: string): string | undefined {
+  const found = db
+    .prepare<[string], MasterRow>(`select name, type from sqlite_master where type in ('table', 'view') and name = ? collate nocase`)
+    .get(table);
+  return found?.type === 'table' ? found.name : undefined;
+}
+
 interface KeyPragmaColumn extends PragmaColumn {
   hidden: number;
 }
@@ -123,11 +132,8 @@ interface KeyPragmaColumn extends PragmaColumn {
  * index (origin 'pk') and without repeats, ordered by index name.
  */
 export function sqliteTableKeys(db: Database.Database, table: string): TableKeys | null {
-  const found = db
-    .prepare<[string], MasterRow>(`select name, type from sqlite_master where type in ('table', 'view') and name = ? collate nocase`)
-    .get(table);
-  if (!found || found.type !== 'table') return null;
-  const name = found.name;
+  const name = findSqliteTable(db, table);
+  if (name === undefined) return null;
   const rows = db
     .prepare<[string], KeyPragmaColumn>(`select name, type, "notnull", dflt_value, pk, hidden from pragma_table_xinfo(?) where hidden <> 1 order by cid`)
     .all(name);
@@ -153,4 +159,67 @@ export function sqliteTableKeys(db: Database.Database, table: string): TableKeys
     primaryKey,
     uniqueKeys,
   };
+}
+
+interface IndexPartRow {
+  name: string;
+  is_unique: number;
+  origin: 'c' | 'u' | 'pk';
+  seqno: number;
+  /** -2: an expression; -1: the rowid. */
+  cid: number;
+  column_name: string | null;
+  /** The CREATE INDEX statement as written; null for the implicit indexes of UNIQUE and PRIMARY KEY. */
+  sql: string | null;
+}
+
+/** What follows an indexed expression in CREATE INDEX and is not part of it. */
+const TRAILING_ORDER = /\s+(?:asc|desc)$/i;
+const TRAILING_COLLATE = /\s+collate\s+(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|`[^`]*`|\[[^\]]*\]|\w+)$/i;
+
+/**
+ * Indexes of a table (IndexInfo); [] for a view or a missing table (names compared as
+ * findSqliteTable does). pragma_index_list gives every index, the implicit ones of UNIQUE and
+ * PRIMARY KEY constraints (`sqlite_autoindex_…`, origin 'u' / 'pk') included; pragma_index_xinfo
+ * their key columns (key = 1; a WITHOUT ROWID table's indexes also carry its primary key, key 0).
+ * An INTEGER PRIMARY KEY (the rowid itself) has no index: it is reported as `PRIMARY`.
+ *
+ * SQLite keeps no text for an expression part (cid -2): it is taken from the CREATE INDEX
+ * statement as written, without its COLLATE and ASC/DESC. `where` stays null (IndexInfo reports
+ * PostgreSQL predicates only) and `method` too: SQLite indexes are all b-trees and it does not say.
+ */
+export function listSqliteIndexes(db: Database.Database, table: string): IndexInfo[] {
+  const name = findSqliteTable(db, table);
+  if (name === undefined) return [];
+  const parts = db
+    .prepare<[string], IndexPartRow>(
+      `select il.name as name, il."unique" as is_unique, il.origin as origin,
+              ii.seqno as seqno, ii.cid as cid, ii.name as column_name, m.sql as sql
+         from pragma_index_list(?) il
+         join pragma_index_xinfo(il.name) ii on ii.key = 1
+         left join sqlite_master m on m.type = 'index' and m.name = il.name
+        order by il.name, ii.seqno`,
+    )
+    .all(name);
+  const indexes = new Map<string, IndexInfo>();
+  for (const p of parts) {
+    let index = indexes.get(p.name);
+    if (!index) {
+      index = { name: p.name, columns: [], unique: p.is_unique === 1, primary: p.origin === 'pk', where: null, method: null };
+      indexes.set(p.name, index);
+    }
+    index.columns.push(p.column_name ?? (p.cid === -2 ? indexExpression(p.sql, p.seqno) : 'rowid'));
+  }
+  const columns = db.prepare<[string], PragmaColumn>(`select name, type, "notnull", dflt_value, pk from pragma_table_xinfo(?) where hidden <> 1 order by cid`).all(name);
+  const rowidAlias = rowidAliasColumn(db, name, columns);
+  const all = [...indexes.values()];
+  if (rowidAlias !== undefined) all.push({ name: 'PRIMARY', columns: [rowidAlias], unique: true, primary: true, where: null, method: null });
+  return all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The `seqno`-th (0-based) indexed term of a CREATE INDEX statement, as IndexInfo shows an expression part. */
+function indexExpression(sql: string | null, seqno: number): string {
+  const term = (sql === null ? null : firstListTerms(sql))?.[seqno];
+  if (term === undefined) return '()';
+  return expressionPart(term.replace(TRAILING_ORDER, '').replace(TRAILING_COLLATE, ''));
 }
