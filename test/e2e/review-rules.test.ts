@@ -18,7 +18,8 @@ const SETUP = `create table items (id integer primary key, name varchar(40) not 
 insert into items (id, name, qty) values ${Array.from({ length: ROWS }, (_, k) => `(${k + 1}, 'item ${k + 1}', ${k})`).join(', ')};`;
 /** Warns by default (insert-no-column-list, WARNING) and nothing else. */
 const WARN_ONLY = "insert into items values (100, 'new', 1)";
-const RULE_COUNT = 12;
+/** 12 DML rules (data-change prechecks), then 13 DDL rules (schema-design tickets). */
+const RULE_COUNT = 25;
 
 let env: ExportEnv;
 let sam: User;
@@ -98,6 +99,19 @@ describe('ListSqlReviewRules', () => {
     expect(rules.find((r) => r.RuleId === 'too-many-statements')).toMatchObject({ DefaultLevel: 'ERROR', DefaultParams: { maxStatements: 1000 } });
     expect(rules.find((r) => r.RuleId === 'dml-no-where')).toMatchObject({ DefaultLevel: 'ERROR', DefaultParams: {} });
     expect(rules.find((r) => r.RuleId === 'insert-no-column-list')).toMatchObject({ DefaultLevel: 'WARNING', Level: 'WARNING' });
+    // The DDL rules are listed too; some have a stricter default in product.
+    expect(rules.find((r) => r.RuleId === 'ddl-alter-lock')).toMatchObject({ DefaultLevel: 'WARNING', DefaultParams: { minTableRows: 1000000 } });
+    expect(rules.find((r) => r.RuleId === 'ddl-drop-table')).toMatchObject({ DefaultLevel: 'WARNING', Level: 'WARNING', LevelSource: 'DEFAULT' });
+    expect((await list(env.ulla, 'product')).find((r) => r.RuleId === 'ddl-drop-table')).toMatchObject({ DefaultLevel: 'ERROR', Level: 'ERROR', LevelSource: 'DEFAULT' });
+  });
+
+  it('a DDL rule is set like a DML rule, and does not change a data-change precheck', async () => {
+    const set = ok(await admin('SetSqlReviewRule', { RuleId: 'ddl-naming', Level: 'ERROR', EnvType: 'dev', Params: JSON.stringify({ namingStyle: 1 }) }));
+    expect(set.Rule).toMatchObject({ RuleId: 'ddl-naming', Level: 'ERROR', LevelSource: 'dev', Params: { namingStyle: 1, maxLength: 64, reservedWords: 1 } });
+    expect(await admin('SetSqlReviewRule', { RuleId: 'ddl-naming', Level: 'ERROR', Params: JSON.stringify({ namingStyle: 'camel' }) })).toMatchObject({ Success: false, ErrorCode: 'InvalidParams' });
+    const r = await precheck(devDb, WARN_ONLY);
+    expect(r.detail.Status).toBe('precheck_success');
+    expect(findings(r.statements)).toEqual(['insert-no-column-list:WARNING']);
   });
 });
 

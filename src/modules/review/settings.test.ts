@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { activeRules } from './engine.js';
+import { DDL_RULES } from './ddl-rules/index.js';
 import { DML_RULES } from './rules/index.js';
-import { checkParams, resolveSettings, type StoredSetting } from './settings.js';
+import { checkParams, CONFIGURABLE_RULES, resolveSettings, RULE_IDS, ruleViews, type StoredSetting } from './settings.js';
 
 const s = (ruleId: string, envType: string, level: StoredSetting['level'], params: Record<string, number> = {}) => ({ ruleId, envType, level, params });
 const rule = (id: string) => DML_RULES.find((r) => r.id === id)!;
@@ -53,5 +54,40 @@ describe('checkParams', () => {
     } catch (e) {
       expect(e).toMatchObject({ code: 'InvalidParams', details: { parameter: 'Params' } });
     }
+  });
+});
+
+describe('the DDL rules in the settings', () => {
+  it('are configurable next to the DML rules, one id space, DML first', () => {
+    const ids = CONFIGURABLE_RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual([...DML_RULES.map((r) => r.id), ...DDL_RULES.map((r) => r.id)]);
+    expect(RULE_IDS).toContain('ddl-alter-lock');
+  });
+
+  it('ListSqlReviewRules shows their scope, and the environment\'s default level (levelIn) when no setting exists', () => {
+    const view = (env?: string) => ruleViews([], env).find((r) => r.ruleId === 'ddl-drop-table')!;
+    expect(view()).toMatchObject({ scope: 'DDL', defaultLevel: 'WARNING', defaultLevelIn: { product: 'ERROR' }, level: 'WARNING', levelSource: 'DEFAULT' });
+    expect(view('product')).toMatchObject({ defaultLevel: 'ERROR', level: 'ERROR', levelSource: 'DEFAULT' });
+    expect(view('dev')).toMatchObject({ defaultLevel: 'WARNING', level: 'WARNING' });
+    expect(ruleViews([]).find((r) => r.ruleId === 'dml-no-where')).toMatchObject({ scope: 'DML', defaultLevelIn: {} });
+    // A tenant's '*' setting beats the product default.
+    const stored = [{ ruleId: 'ddl-drop-table', envType: '*', level: 'NOTICE' as const, params: {}, updatedBy: 1, updatedAt: 0 }];
+    expect(ruleViews(stored, 'product').find((r) => r.ruleId === 'ddl-drop-table')).toMatchObject({ defaultLevel: 'ERROR', level: 'NOTICE', levelSource: '*' });
+  });
+
+  it('resolveSettings and the DDL engine agree on levels and params', () => {
+    const stored = [s('ddl-naming', '*', 'ERROR', { namingStyle: 1 }), s('ddl-drop-table', 'dev', 'ERROR')];
+    expect(resolveSettings(stored, 'product')).toEqual([{ ruleId: 'ddl-naming', level: 'ERROR', params: { namingStyle: 1, maxLength: 64, reservedWords: 1 } }]);
+    const active = activeRules(DDL_RULES, resolveSettings(stored, 'product'), 'product');
+    expect(active.find((a) => a.rule.id === 'ddl-drop-table')).toMatchObject({ level: 'ERROR' }); // levelIn
+    expect(activeRules(DDL_RULES, resolveSettings(stored, 'test'), 'test').find((a) => a.rule.id === 'ddl-drop-table')).toMatchObject({ level: 'WARNING' });
+    expect(activeRules(DDL_RULES, resolveSettings(stored, 'dev'), 'dev').find((a) => a.rule.id === 'ddl-drop-table')).toMatchObject({ level: 'ERROR' });
+  });
+
+  it('checks their params like the DML rules\' (the naming style is a numeric code)', () => {
+    const naming = DDL_RULES.find((r) => r.id === 'ddl-naming')!;
+    expect(checkParams(naming, { namingStyle: 2, reservedWords: 0 })).toEqual({ namingStyle: 2, reservedWords: 0 });
+    expect(() => checkParams(naming, { namingStyle: 'snake' })).toThrow(/namingStyle of rule ddl-naming must be a non-negative integer/);
   });
 });

@@ -2,10 +2,14 @@
  * Per-tenant settings of the SQL review rules (extension Actions ListSqlReviewRules,
  * SetSqlReviewRule, ResetSqlReviewRule; docs/data-changes.md "Review rule settings").
  *
+ * The rules are the DML rules of data-change prechecks and the DDL rules of schema-design tickets
+ * (one list, one id space; `RuleView.scope` tells them apart).
+ *
  * A setting is stored per (tenant, environment, rule), the environment being a database EnvType
  * (`dev`, `product`, …) or `*` for every environment. For a database of environment E, a rule's
  * effective setting is, field by field:
- * - level: the setting for E, else the setting for `*`, else the rule's default level;
+ * - level: the setting for E, else the setting for `*`, else the rule's default level for E
+ *   (`levelIn[E]`, e.g. ERROR in product for `ddl-drop-table`), else its default level;
  * - params: each param from the setting for E, else from the setting for `*`, else the default.
  * The engine (engine.ts) stays pure: this module turns the stored rows into `RuleSetting[]` and the
  * precheck passes them in `ReviewContext.settings`.
@@ -13,12 +17,15 @@
 import { invalidParam } from '../../errors.js';
 import type { Deps } from '../context.js';
 import { requireRole, type Actor } from '../identity/actor.js';
+import { DDL_RULES } from './ddl-rules/index.js';
+import { defaultLevelOf } from './engine.js';
 import { DML_RULES } from './rules/index.js';
 import * as repo from './settings.repository.js';
-import type { RuleDefinition, RuleLevel, RuleSetting } from './types.js';
+import type { RuleLevel, RuleMeta, RuleSetting } from './types.js';
 
-/** The rules a tenant can configure (the DML rules of the DC_COMMON precheck). */
-export const CONFIGURABLE_RULES: readonly RuleDefinition[] = DML_RULES;
+/** The rules a tenant can configure: the DML rules of the DC_COMMON precheck, then the DDL rules of schema-design tickets. */
+export const CONFIGURABLE_RULES: readonly RuleMeta[] = [...DML_RULES, ...DDL_RULES];
+const DDL_IDS = new Set(DDL_RULES.map((r) => r.id));
 export const RULE_IDS: readonly string[] = CONFIGURABLE_RULES.map((r) => r.id);
 
 export const SETTING_LEVELS = ['OFF', 'ERROR', 'WARNING', 'NOTICE'] as const;
@@ -41,8 +48,13 @@ export interface StoredSetting {
 /** One rule as ListSqlReviewRules shows it for an environment. */
 export interface RuleView {
   ruleId: string;
+  /** DML: data-change tickets (DC_COMMON precheck); DDL: schema-design tickets. */
+  scope: 'DML' | 'DDL';
   description: string;
+  /** The default for the environment asked for (`levelIn`), else the rule's level; for `*`, the rule's level. */
   defaultLevel: RuleLevel;
+  /** Environments whose default differs from the rule's level (e.g. `{ product: 'ERROR' }`); {} when none. */
+  defaultLevelIn: Record<string, RuleLevel>;
   defaultParams: Record<string, number>;
   /** Effective for the environment asked for. */
   level: SettingLevel;
@@ -63,7 +75,7 @@ const decode = (r: repo.SettingRow): StoredSetting => ({
   updatedAt: r.updated_at,
 });
 
-function ruleOf(ruleId: string): RuleDefinition {
+function ruleOf(ruleId: string): RuleMeta {
   const rule = CONFIGURABLE_RULES.find((r) => r.id === ruleId);
   if (!rule) throw invalidParam('RuleId', `there is no review rule "${ruleId}"; known rules: ${RULE_IDS.join(', ')}.`);
   return rule;
@@ -78,7 +90,7 @@ interface Effective {
   levelSource: string;
 }
 
-function effectiveOf(rule: RuleDefinition, stored: readonly Pick<StoredSetting, 'ruleId' | 'envType' | 'level' | 'params'>[], envType: string): Effective {
+function effectiveOf(rule: RuleMeta, stored: readonly Pick<StoredSetting, 'ruleId' | 'envType' | 'level' | 'params'>[], envType: string): Effective {
   const general = stored.find((s) => s.ruleId === rule.id && s.envType === ALL_ENVIRONMENTS);
   const specific = envType === ALL_ENVIRONMENTS ? undefined : stored.find((s) => s.ruleId === rule.id && s.envType === envType);
   const params: Record<string, number> = { ...rule.params };
@@ -86,7 +98,7 @@ function effectiveOf(rule: RuleDefinition, stored: readonly Pick<StoredSetting, 
     for (const [k, v] of Object.entries(s?.params ?? {})) if (k in params && Number.isFinite(v)) params[k] = v;
   }
   const from = specific ?? general;
-  return { level: from?.level ?? rule.level, params, levelSource: from ? from.envType : 'DEFAULT' };
+  return { level: from?.level ?? defaultLevelOf(rule, envType === ALL_ENVIRONMENTS ? null : envType), params, levelSource: from ? from.envType : 'DEFAULT' };
 }
 
 /**
@@ -94,7 +106,7 @@ function effectiveOf(rule: RuleDefinition, stored: readonly Pick<StoredSetting, 
  * (env-specific beats `*` beats the rule default, per field). Rules without any setting are left
  * out (they run at their defaults).
  */
-export function resolveSettings(stored: readonly Pick<StoredSetting, 'ruleId' | 'envType' | 'level' | 'params'>[], envType: string, rules: readonly RuleDefinition[] = CONFIGURABLE_RULES): RuleSetting[] {
+export function resolveSettings(stored: readonly Pick<StoredSetting, 'ruleId' | 'envType' | 'level' | 'params'>[], envType: string, rules: readonly RuleMeta[] = CONFIGURABLE_RULES): RuleSetting[] {
   const env = envOf(envType);
   const out: RuleSetting[] = [];
   for (const rule of rules) {
@@ -120,12 +132,14 @@ export async function loadReviewSettings(deps: Pick<Deps, 'db'>, tenantId: numbe
   };
 }
 
-function viewOf(rule: RuleDefinition, stored: readonly StoredSetting[], env: string): RuleView {
+function viewOf(rule: RuleMeta, stored: readonly StoredSetting[], env: string): RuleView {
   const e = effectiveOf(rule, stored, env);
   return {
     ruleId: rule.id,
+    scope: DDL_IDS.has(rule.id) ? 'DDL' : 'DML',
     description: rule.description,
-    defaultLevel: rule.level,
+    defaultLevel: defaultLevelOf(rule, env === ALL_ENVIRONMENTS ? null : env),
+    defaultLevelIn: { ...(rule.levelIn ?? {}) } as Record<string, RuleLevel>,
     defaultParams: { ...rule.params },
     level: e.level,
     params: e.params,
@@ -134,11 +148,15 @@ function viewOf(rule: RuleDefinition, stored: readonly StoredSetting[], env: str
   };
 }
 
-/** ListSqlReviewRules: every rule with the tenant's effective level and params for `envType` (default `*`). Any member. */
-export async function listReviewRules(deps: Deps, actor: Actor, envType?: string): Promise<RuleView[]> {
-  const stored = (await repo.listSettings(deps.db, actor.tenantId)).map(decode);
+/** Pure: every configurable rule (DML, then DDL) as ListSqlReviewRules shows it for `envType` (absent: `*`). */
+export function ruleViews(stored: readonly StoredSetting[], envType?: string | null): RuleView[] {
   const env = envOf(envType);
   return CONFIGURABLE_RULES.map((rule) => viewOf(rule, stored, env));
+}
+
+/** ListSqlReviewRules: every rule with the tenant's effective level and params for `envType` (default `*`). Any member. */
+export async function listReviewRules(deps: Deps, actor: Actor, envType?: string): Promise<RuleView[]> {
+  return ruleViews((await repo.listSettings(deps.db, actor.tenantId)).map(decode), envType);
 }
 
 /**
@@ -146,7 +164,7 @@ export async function listReviewRules(deps: Deps, actor: Actor, envType?: string
  * params and whose values are non-negative integers (every threshold is a count). Numeric strings
  * are accepted for the `Params.maxRows=…` flattening of legacy clients.
  */
-export function checkParams(rule: RuleDefinition, input: unknown): Record<string, number> {
+export function checkParams(rule: RuleMeta, input: unknown): Record<string, number> {
   if (input === undefined || input === null) return {};
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw invalidParam('Params', 'expected a JSON object of parameter names and numbers, e.g. {"maxRows": 5000}.');

@@ -5,6 +5,7 @@
  * tickets later, and in tests without a database.
  */
 import type { Engine } from '../../connectors/connector.js';
+import type { EnvType } from '../instances/instance.model.js';
 
 /** ERROR blocks submission, WARNING is shown, NOTICE informs. */
 export type RuleLevel = 'ERROR' | 'WARNING' | 'NOTICE';
@@ -54,6 +55,8 @@ export interface ReviewContext {
   table(schema: string | null, name: string): TableFacts | undefined;
   /** True when the statement's plan scans a whole table; undefined when unknown. */
   fullScan?(statementIndex: number): boolean | undefined;
+  /** The environment of the target database (lower case), for rules whose default level depends on it (`levelIn`); absent: the plain defaults. */
+  envType?: EnvType | string | null;
 }
 
 export type DmlKind = 'INSERT' | 'UPDATE' | 'DELETE' | 'REPLACE' | 'OTHER';
@@ -118,12 +121,20 @@ export interface RuleEnv {
   params: Readonly<Record<string, number>>;
 }
 
-export interface RuleDefinition {
+/** What the settings (settings.ts) and the engines know of any rule, DML or DDL. */
+export interface RuleMeta {
   id: string;
+  /** The default level. */
   level: RuleLevel;
+  /** Default levels for some environments (e.g. `{ product: 'ERROR' }`), used when the tenant has no setting; others get `level`. */
+  levelIn?: Readonly<Partial<Record<EnvType, RuleLevel>>>;
   /** One sentence for the docs and the settings UI. */
   description: string;
+  /** Thresholds and switches, all non-negative integers (a choice among styles is a numeric code; the rule's description says which). */
   params: Readonly<Record<string, number>>;
+}
+
+export interface RuleDefinition extends RuleMeta {
   /** Per statement: the messages of each violation (without the `Statement N (line L):` prefix). */
   check?(stmt: AnalyzedStatement, env: RuleEnv): string[];
   /** Over the whole script: findings as statement index + message. */
