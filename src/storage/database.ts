@@ -26,6 +26,7 @@ import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/web
 import type { DcPrecheckSqlTable, DcPrecheckStepTable, DcPrecheckTable } from '../modules/data-changes/data-change.table.js';
 import type { DcJobLogTable, DcJobTable, DcRollbackTable, DcStatementTable, DcTaskTable } from '../modules/data-changes/execution.table.js';
 import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
+import type { DesignChangeTable, DesignFlowTable, DesignProjectTable, DesignPublishJobTable, DesignPublishTable, DesignSnapshotTable } from '../modules/schema-design/design.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
 
 /**
@@ -77,4 +78,10 @@ export interface Database {
   dc_job_log: DcJobLogTable;
   dc_rollback: DcRollbackTable;
   review_rule_setting: ReviewRuleSettingTable;
+  design_flow: DesignFlowTable;
+  design_project: DesignProjectTable;
+  design_change: DesignChangeTable;
+  design_snapshot: DesignSnapshotTable;
+  design_publish: DesignPublishTable;
+  design_publish_job: DesignPublishJobTable;
 }

@@ -8,6 +8,7 @@ import { purgeAttachmentsTask } from './purge-attachments.task.js';
 import { purgeExportResultsTask } from './purge-export-results.task.js';
 import { purgeSignatureNoncesTask } from './purge-signature-nonces.task.js';
 import { runDcJobTask } from './run-dc-job.task.js';
+import { runDesignPublishTask } from './run-design-publish.task.js';
 import { runExportTask } from './run-export.task.js';
 
 /** Registers every job handler with the queue (the name → handler map of the running process). */
@@ -31,6 +32,8 @@ export function registerTasks(deps: Deps): void {
   // Data changes: one job per database, four databases at a time per process. SQLite: a 20 s lease
   // renewed while it runs; pg-boss (no heartbeat): the longest a job may run, one hour.
   deps.jobs.register('run-dc-job', runDcJobTask(deps), { concurrency: 4, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
+  // Schema publishes: DDL under lock timeouts, one per target at a time per process.
+  deps.jobs.register('run-design-publish', runDesignPublishTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
   deps.jobs.register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
 }
 

@@ -57,8 +57,19 @@ async function createTicket(key: Key, dbId: number, pluginType = 'DATA_EXPORT'):
   return orderId;
 }
 
+let designs = 0;
+
+/**
+ * Submitted for approval: SubmitOrderApproval; a schema design (NDDL) through its first publish
+ * (CreatePublishGroupTask of a one-table design to the base database), which submits it.
+ */
 async function submitted(key: Key, dbId: number, pluginType = 'DATA_EXPORT'): Promise<{ orderId: number; wf: number }> {
   const orderId = await createTicket(key, dbId, pluginType);
+  if (pluginType === 'NDDL') {
+    ok(await as(key)('AddTableDesignChange', { OrderId: orderId, SQL: `create table approval_design_${++designs} (id integer primary key)` }));
+    ok(await as(key)('CreatePublishGroupTask', { OrderId: orderId, DbId: dbId, Logic: false, PublishStrategy: 'IMMEDIATELY' }));
+    return { orderId, wf: ok(await as(key)('GetOrderBaseInfo', { OrderId: orderId })).OrderBaseInfo.WorkflowInstanceId };
+  }
   const wf = ok(await as(key)('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
   return { orderId, wf };
 }
@@ -288,7 +299,9 @@ describe('rules that must hold', () => {
     expect(await handlers(wf)).toEqual([dave.userId, gina.userId]);
     expect(failed(await approve(carol, wf, 'AGREE'), 'NoPermission').ErrorMessage).toContain('already agreed');
     ok(await approve(dave, wf, 'AGREE'));
-    expect(await status(orderId)).toBe('approved');
+    // Approved: the publish starts at once (processing), and after the design stage the design is back in design (new).
+    expect(['processing', 'new']).toContain(await status(orderId));
+    expect((await detail(alice, wf)).WorkflowInsCode).toBe('APPROVED');
     expect(steps(await detail(alice, wf)).slice(1)).toEqual([`APPROVED:Two of three@${carol.userId}`, `APPROVED:Two of three@${dave.userId}`]);
   });
 
@@ -323,17 +336,17 @@ describe('rules that must hold', () => {
   });
 
   it('routing rules: no approval needed goes straight to approved; forbid names the rule', async () => {
-    await routeNddl({ Decision: 'NO_APPROVAL' });
-    const { orderId, wf } = await submitted(alice, devDb, 'NDDL');
+    ok(await admin('SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'exports', PluginTypes: ['DATA_EXPORT'], Decision: 'NO_APPROVAL' }]) }));
+    const { orderId, wf } = await submitted(alice, devDb);
     expect(await status(orderId)).toBe('approved');
     const d = await detail(alice, wf);
     expect(d.WorkflowInsCode).toBe('APPROVED');
     expect(steps(d)).toEqual([`START:Submit@${alice.userId}`, 'APPROVED:No approval needed']);
 
-    ok(await admin('SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'no design on dev', PluginTypes: 'NDDL', EnvTypes: ['DEV'], Decision: 'forbid' }]) }));
+    ok(await admin('SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'no design on dev', PluginTypes: 'DATA_EXPORT', EnvTypes: ['DEV'], Decision: 'forbid' }]) }));
     const rules = ok(await admin('ListApprovalRoutingRules')).Rules.Rule;
-    expect(rules).toEqual([{ RuleId: expect.any(Number), Position: 1, Name: 'no design on dev', PluginTypes: ['NDDL'], EnvTypes: ['dev'], Decision: 'FORBID' }]);
-    const forbidden = await createTicket(alice, devDb, 'NDDL');
+    expect(rules).toEqual([{ RuleId: expect.any(Number), Position: 1, Name: 'no design on dev', PluginTypes: ['DATA_EXPORT'], EnvTypes: ['dev'], Decision: 'FORBID' }]);
+    const forbidden = await createTicket(alice, devDb);
     expect(failed(await as(alice)('SubmitOrderApproval', { OrderId: forbidden }), 'NoPermission').ErrorMessage).toContain('"no design on dev"');
     expect(failed(await as(alice)('PreviewWorkflow', { OrderId: forbidden }), 'NoPermission').ErrorMessage).toContain('forbids');
     expect(await status(forbidden)).toBe('new');
@@ -497,7 +510,9 @@ function concurrentAgreeSuite(store: 'sqlite' | 'postgres'): void {
     ok(await adm('SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'race', PluginTypes: ['NDDL'], Decision: 'APPROVAL', TemplateId: t }]) }));
     const dbId = Number(ok(await adm('ListDatabases', { InstanceId: 1 })).DatabaseList.Database[0].DatabaseId);
     const orderId = ok(await pop(s, a!)('CreateOrder', { Comment: 'race', PluginType: 'NDDL', PluginParam: JSON.stringify({ title: 'race', dbId }) })).CreateOrderResult.OrderIds[0];
-    const wf = ok(await pop(s, a!)('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
+    ok(await pop(s, a!)('AddTableDesignChange', { OrderId: orderId, SQL: `create table race_${store} (id integer primary key)` }));
+    ok(await pop(s, a!)('CreatePublishGroupTask', { OrderId: orderId, DbId: dbId, Logic: false, PublishStrategy: 'IMMEDIATELY' }));
+    const wf = ok(await adm('GetOrderBaseInfo', { OrderId: orderId })).OrderBaseInfo.WorkflowInstanceId;
 
     const callers = [c1, c2, c3, c1, c2, c3, c1, c2].map((u) => openapi(s, u!));
     const results = await Promise.all(callers.map((call, i) => call('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE', Comment: `agree ${i}` })));
@@ -512,7 +527,7 @@ function concurrentAgreeSuite(store: 'sqlite' | 'postgres'): void {
     expect(nodes[2].AuditUserIdList.AuditUserIds).toEqual([d1, d2].map((u) => String(u!.userId)));
     expect(d.CurrentHandlers.CurrentHandler.map((h: any) => h.Id)).toEqual([d1, d2].map((u) => u!.userId));
     const events = ok(await adm('ListOrderEvents', { OrderId: orderId })).Events.Event.map((e: any) => e.Action);
-    expect(events).toEqual(['CREATE', 'SUBMIT', 'APPROVE_NODE']);
+    expect(events).toEqual(['CREATE', 'DESIGN_CHANGE_ADD', 'SUBMIT', 'APPROVE_NODE']);
     expect(ok(await adm('GetOrderBaseInfo', { OrderId: orderId })).OrderBaseInfo.StatusCode).toBe('toaudit');
     ok(await adm('SetApprovalRoutingRules', { Rules: '[]' }));
   });

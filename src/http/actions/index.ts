@@ -10,6 +10,7 @@ import { orderActions } from './orders.actions.js';
 import { approvalActions } from './approvals.actions.js';
 import { ownerActions } from './owners.actions.js';
 import { reviewRuleActions } from './review-rules.actions.js';
+import { schemaDesignActions } from './schema-design.actions.js';
 import { tenantActions } from './tenants.actions.js';
 import { userActions } from './users.actions.js';
 import { webhookActions } from './webhooks.actions.js';
@@ -28,6 +29,7 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...approvalActions,
   ...dataExportActions,
   ...dataChangeActions,
+  ...schemaDesignActions,
   ...reviewRuleActions,
   ...webhookActions,
 ];

@@ -37,11 +37,12 @@ export function assertTransition(action: TicketAction, row: ticketRepo.TicketRow
 /** Route and approvers for a ticket as it stands now; refuses what the rules forbid. */
 export async function planWorkflow(deps: Deps, actor: Actor, ticket: Ticket): Promise<WorkflowPlan> {
   const { row, type, params } = ticket;
-  const dbs = await ticketRepo.listTicketDatabases(deps.db, row.id);
+  // A type may route by other databases than the ticket's (a schema design: the one it publishes to now).
+  const dbs = (await type.routingTargets?.(deps, ticketContext(ticket))) ?? (await ticketRepo.listTicketDatabases(deps.db, row.id)).map((d) => ({ dbId: d.db_id, logic: d.logic === 1 }));
   const targets = [];
   for (const d of dbs) {
-    const resolved = await resolveTargetDatabase(deps, actor, d.db_id, d.logic === 1);
-    targets.push({ dbId: d.db_id, logic: d.logic === 1, envType: resolved.envType });
+    const resolved = await resolveTargetDatabase(deps, actor, d.dbId, d.logic);
+    targets.push({ dbId: d.dbId, logic: d.logic, envType: resolved.envType });
   }
   const facts = { ...type.routingFacts(params), ...(await type.measuredFacts?.(deps, ticketContext(ticket))) };
   const route = routeTicket({

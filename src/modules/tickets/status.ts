@@ -43,6 +43,7 @@ export type TicketAction =
   | 'START_EXECUTION'
   | 'EXECUTION_SUCCEEDED'
   | 'EXECUTION_FAILED'
+  | 'STAGE_PUBLISHED'
   | 'CLOSE';
 
 export interface Transition {
@@ -65,6 +66,7 @@ export const TRANSITIONS: Readonly<Record<TicketAction, Transition>> = {
   START_EXECUTION: { from: ['approved', 'fail'], to: 'processing', by: ['EXECUTOR', 'SYSTEM'], meaning: 'start (or retry) execution' },
   EXECUTION_SUCCEEDED: { from: ['processing'], to: 'success', by: ['SYSTEM'], meaning: 'execution finished' },
   EXECUTION_FAILED: { from: ['processing'], to: 'fail', by: ['SYSTEM'], meaning: 'execution failed' },
+  STAGE_PUBLISHED: { from: ['processing'], to: 'new', by: ['SYSTEM'], meaning: 'a schema design published one stage; it goes on to the next one (submitted again with the next publish)' },
   CLOSE: {
     from: ['new', 'toaudit', 'approved', 'reject', 'cancel', 'success', 'fail'],
     to: 'closed',

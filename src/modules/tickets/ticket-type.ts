@@ -68,6 +68,11 @@ export interface TicketTypeDefinition<P> {
    * submitted yet (e.g. its precheck is running or failed).
    */
   assertSubmittable?(deps: Deps, ticket: TicketContext<P>): Promise<void>;
+  /**
+   * The databases the approval routing looks at (their environments pick the template), when not
+   * the ticket's own: a schema design routes each publish by the database it publishes to.
+   */
+  routingTargets?(deps: Deps, ticket: TicketContext<P>): Promise<TargetRef[]>;
   /** Facts measured after filing (e.g. the precheck's row estimate); they override `routingFacts`. */
   measuredFacts?(deps: Deps, ticket: TicketContext<P>): Promise<RoutingFacts>;
   /**

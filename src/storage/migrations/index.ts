@@ -11,6 +11,7 @@ import { m0009 } from './0009_data_exports.js';
 import { m0010 } from './0010_data_changes.js';
 import { m0011 } from './0011_review_settings.js';
 import { m0012 } from './0012_data_change_execution.js';
+import { m0013 } from './0013_schema_design.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -29,4 +30,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0010_data_changes', m0010],
   ['0011_review_settings', m0011],
   ['0012_data_change_execution', m0012],
+  ['0013_schema_design', m0013],
 ];

@@ -1,0 +1,136 @@
+/**
+ * One run of a publish (background job `run-design-publish`): plans again on the target (drift is
+ * checked on the database as it is now, and changes it already has are skipped), then runs the
+ * remaining changes table by table, statement by statement, each under a lock timeout, so a
+ * publish never queues behind a long transaction while blocking the traffic behind it (MySQL
+ * `lock_wait_timeout`, PostgreSQL `lock_timeout`). On PostgreSQL the consecutive changes of one
+ * table run in one transaction (DDL is transactional there), except CREATE INDEX CONCURRENTLY.
+ * On the base database every change's tables are recorded before and after it (the snapshots
+ * later stages are compared with). A failure stops the publish with the engine's error.
+ */
+import type { Engine, WriteSession } from '../../connectors/index.js';
+import { inTransaction, type Deps } from '../context.js';
+import { withConnector } from '../instances/connections.js';
+import { physicalTarget } from '../instances/owners.js';
+import * as ticketRepo from '../tickets/ticket.repository.js';
+import { applyAction } from '../tickets/tickets.js';
+import * as repo from './design.repository.js';
+import type { ChangeRow, PublishRow } from './design.repository.js';
+import type { FlowConfig } from './design.table.js';
+import { databaseOf } from './design.js';
+import { planPublish, snapshotTables, tablesWithoutSnapshot } from './plan.js';
+import { jobsOf, PUBLISH_ATTEMPTS } from './publish.js';
+
+/** How long a DDL statement waits for a lock before it gives up (and the publish fails). */
+export const LOCK_TIMEOUT_SECONDS = 10;
+
+export async function runPublish(deps: Deps, publishId: number, run: number, attempt: { number: number; signal: AbortSignal }): Promise<void> {
+  const pub = await repo.findPublish(deps.db, publishId);
+  if (!pub || pub.run !== run || pub.status !== 'DISPATCH') return;
+  const project = (await deps.db.selectFrom('design_project').selectAll().where('id', '=', pub.project_id).executeTakeFirst())!;
+  const target = await physicalTarget(deps, pub.tenant_id, pub.db_id);
+  if (!target) return settle(deps, pub, 'FAIL', `database ${pub.db_id} no longer exists`);
+  const isBase = pub.stage === 1;
+  const flow = JSON.parse(project.flow) as FlowConfig;
+  try {
+    const plan = await planPublish(deps, project.id, target, isBase);
+    await repo.replacePublishJobs(deps.db, pub.id, jobsOf(plan));
+    const jobs = await repo.listPublishJobs(deps.db, pub.id);
+    await withConnector(deps, target.spec, (c) =>
+      c.writeSession(databaseOf(target), { statementTimeoutMs: target.queryTimeoutMs, signal: attempt.signal }, async (s) => {
+        await setLockTimeout(s);
+        for (const group of groups(plan.pending, target.engine, flow.pgConcurrentIndex)) {
+          if (attempt.signal.aborted) throw attempt.signal.reason;
+          const job = jobs.find((j) => j.table_name === group.table && j.status !== 'SKIPPED');
+          try {
+            if (isBase) {
+              for (const ch of group.changes) {
+                const fresh = await tablesWithoutSnapshot(deps, target.engine, project.id, JSON.parse(ch.tables) as string[]);
+                await snapshotTables(deps, c, target, project.id, fresh, 0);
+              }
+            }
+            if (group.transactional) await s.begin();
+            for (const ch of group.changes) {
+              await s.execute(group.rewrite(ch.sql));
+              if (isBase && !group.transactional) await afterOnBase(deps, c, target, project.id, ch);
+            }
+            if (group.transactional) {
+              await s.commit();
+              if (isBase) for (const ch of group.changes) await afterOnBase(deps, c, target, project.id, ch);
+            }
+            if (job) {
+              job.execute_count++;
+              await repo.updatePublishJob(deps.db, job.id, { status: 'SUCCESS', execute_count: job.execute_count, message: null });
+            }
+          } catch (e) {
+            if (group.transactional) await s.rollback().catch(() => undefined);
+            if (attempt.signal.aborted) throw e;
+            if (job) await repo.updatePublishJob(deps.db, job.id, { status: 'FAIL', execute_count: job.execute_count + 1, message: (e as Error).message });
+            throw new PublishFailure(`table ${group.table}: ${(e as Error).message}`);
+          }
+        }
+      }),
+    );
+    await settle(deps, pub, 'SUCCESS', plan.pending.length === 0 ? 'every change was already on the database' : `${plan.pending.length} change(s) run, ${plan.applied.length} already there`);
+  } catch (e) {
+    if (attempt.signal.aborted && !(e instanceof PublishFailure)) {
+      if (attempt.number < PUBLISH_ATTEMPTS) throw e; // shutdown or lost lease: the queue runs it again, which re-plans from the catalog
+    }
+    await settle(deps, pub, 'FAIL', (e as Error).message);
+  }
+}
+
+class PublishFailure extends Error {}
+
+async function setLockTimeout(s: WriteSession): Promise<void> {
+  if (s.engine === 'postgresql') await s.execute(`SET lock_timeout = '${LOCK_TIMEOUT_SECONDS}s'`);
+  else if (s.engine === 'mysql' || s.engine === 'mariadb') await s.execute(`SET SESSION lock_wait_timeout = ${LOCK_TIMEOUT_SECONDS}`);
+}
+
+async function afterOnBase(deps: Deps, c: Parameters<typeof snapshotTables>[1], target: Parameters<typeof snapshotTables>[2], projectId: number, ch: ChangeRow): Promise<void> {
+  await snapshotTables(deps, c, target, projectId, JSON.parse(ch.tables) as string[], ch.position);
+  await repo.updateChange(deps.db, ch.id, { applied_to_base: 1 });
+}
+
+interface Group {
+  table: string;
+  changes: ChangeRow[];
+  transactional: boolean;
+  rewrite: (sql: string) => string;
+}
+
+const CREATE_INDEX = /^\s*create\s+(unique\s+)?index\s+(?!concurrently\b)/i;
+
+/** Consecutive changes of one table; on PostgreSQL one transaction each (CONCURRENTLY runs alone, outside). */
+function groups(changes: readonly ChangeRow[], engine: Engine, concurrentIndex: boolean): Group[] {
+  const out: Group[] = [];
+  const concurrently = (sql: string) => engine === 'postgresql' && (/^\s*create\s+(unique\s+)?index\s+concurrently\b/i.test(sql) || (concurrentIndex && CREATE_INDEX.test(sql)));
+  const rewrite = (sql: string) => (engine === 'postgresql' && concurrentIndex && CREATE_INDEX.test(sql) ? sql.replace(/^(\s*create\s+(?:unique\s+)?index)\s+/i, '$1 CONCURRENTLY ') : sql);
+  for (const ch of changes) {
+    const alone = concurrently(ch.sql);
+    const last = out[out.length - 1];
+    if (last && last.table === ch.table_name && last.transactional && !alone) last.changes.push(ch);
+    else out.push({ table: ch.table_name, changes: [ch], transactional: engine === 'postgresql' && !alone, rewrite });
+  }
+  return out;
+}
+
+/** Ends a run and moves the ticket: the last stage → success, an earlier one → back to design for the next, a failure → fail. */
+async function settle(deps: Deps, pub: PublishRow, status: 'SUCCESS' | 'FAIL', message: string): Promise<void> {
+  await inTransaction(deps, async (tx) => {
+    const ok = await repo.updatePublishIf(tx.db, pub.id, ['DISPATCH'], { status, message, finished_at: tx.now() });
+    if (!ok) return;
+    const ticket = await ticketRepo.findTicket(tx.db, pub.tenant_id, pub.ticket_id);
+    if (!ticket || ticket.status !== 'processing') return;
+    if (status === 'FAIL') {
+      await applyAction(tx, null, ticket, 'EXECUTION_FAILED', { parties: new Set(['SYSTEM']), comment: `publish ${pub.id} failed: ${message}` });
+      return;
+    }
+    const project = (await tx.db.selectFrom('design_project').selectAll().where('id', '=', pub.project_id).executeTakeFirst())!;
+    const flow = JSON.parse(project.flow) as FlowConfig;
+    const last = pub.stage >= flow.stages.length;
+    await repo.updateProject(tx.db, project.id, { published_stage: Math.max(project.published_stage, pub.stage), ...(last && { status: 'PUBLISHED' as const }) }, tx.now());
+    if (last) await applyAction(tx, null, ticket, 'EXECUTION_SUCCEEDED', { parties: new Set(['SYSTEM']), comment: `published to the last stage (publish ${pub.id})` });
+    else await applyAction(tx, null, ticket, 'STAGE_PUBLISHED', { parties: new Set(['SYSTEM']), comment: `stage ${pub.stage} "${flow.stages[pub.stage - 1]!.title}" published (publish ${pub.id}); next: "${flow.stages[pub.stage]!.title}"` });
+  });
+}

@@ -1,0 +1,197 @@
+/**
+ * Publishing a design, stage by stage (CreatePublishGroupTask): the next stage of the project's
+ * flow (or a later one when the stages between may be skipped), on a database of that stage's
+ * environment (the design stage: the base database itself). A publish is planned and reviewed on
+ * its target first (drift, rule errors refuse it), then submitted for approval as a round of the
+ * ticket's workflow, routed by the target's environment; once approved it runs as a durable job
+ * (publish-runner.ts), at once or at PlanTime.
+ */
+import { AppError, noPermission } from '../../errors.js';
+import { parseDmsTime } from '../../lib/time.js';
+import { submitForApproval } from '../approvals/workflow.js';
+import { inTransaction, type Deps } from '../context.js';
+import { hasRole, type Actor } from '../identity/actor.js';
+import { physicalTarget, type TargetDatabase } from '../instances/owners.js';
+import * as ticketRepo from '../tickets/ticket.repository.js';
+import { applyAction } from '../tickets/tickets.js';
+import { analyzeDdl } from '../review/index.js';
+import * as repo from './design.repository.js';
+import type { ChangeRow, PublishRow } from './design.repository.js';
+import type { RiskLevel } from './design.table.js';
+import { reviewDesign, type DesignFinding } from './design-review.js';
+import { baseOf, visibleProject, type Project } from './design.js';
+import { planPublish, type PublishPlan } from './plan.js';
+
+export const PUBLISH_ATTEMPTS = 3;
+
+export interface PublishRequest {
+  dbId: number;
+  logic: boolean;
+  strategy: 'IMMEDIATELY' | 'REGULARLY';
+  planTime: string | undefined;
+}
+
+/** Which stage a database of `target` may be published to now, or why not. */
+function stageFor(p: Project, target: TargetDatabase): number {
+  const stages = p.flow.stages;
+  const next = p.row.published_stage + 1;
+  if (next > stages.length) throw new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} is published to every stage.`);
+  if (next === 1) {
+    if (target.dbId !== p.row.base_db_id) throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: the design stage publishes to the base database ${p.row.base_db_id} first.`);
+    return 1;
+  }
+  const allowed: string[] = [];
+  for (let s = next; s <= stages.length; s++) {
+    allowed.push(stages[s - 1]!.envType);
+    if (stages[s - 1]!.envType === target.envType) return s;
+    if (!stages[s - 1]!.canSkip) break;
+  }
+  throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: ${target.searchName} is a ${target.envType} database, but the design goes next to ${allowed.join(' or ')} ("${stages[next - 1]!.title}").`);
+}
+
+export function riskOf(findings: readonly DesignFinding[]): RiskLevel {
+  if (findings.some((f) => f.level === 'ERROR')) return 'HIGH_RISK';
+  if (findings.some((f) => f.level === 'WARNING')) return 'MIDDLE_RISK';
+  if (findings.some((f) => f.level === 'NOTICE')) return 'LOW_RISK';
+  return 'NONE_RISK';
+}
+
+/** The plan and review of publishing to `target` now (PreviewPublishScript, CreatePublishGroupTask). */
+export async function preparePublish(deps: Deps, p: Project, target: TargetDatabase, stage: number): Promise<{ plan: PublishPlan; findings: DesignFinding[] }> {
+  const plan = await planPublish(deps, p.row.id, target, stage === 1);
+  const analyzed = plan.pending.map((c) => analyzeDdl(c.sql, target.engine)[0]!);
+  const findings = analyzed.length === 0 ? [] : await reviewDesign(deps, p.row.tenant_id, target, analyzed, plan.pending[0]!.position);
+  return { plan, findings };
+}
+
+async function resolve(deps: Deps, p: Project, dbId: number, logic: boolean): Promise<TargetDatabase> {
+  if (logic) throw new AppError('NotSupported', 'Publishing to logical databases is not supported yet.');
+  const target = await physicalTarget(deps, p.row.tenant_id, dbId);
+  if (!target) throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: database ${dbId} does not exist.`);
+  const base = await baseOf(deps, p);
+  if (target.engine !== base.engine) throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: ${target.searchName} is ${target.engine}, the design is for ${base.engine}.`);
+  return target;
+}
+
+/** PreviewPublishScript: the exact DDL a publish to the database would run now. */
+export async function previewPublish(deps: Deps, actor: Actor, orderId: number, dbId: number): Promise<{ script: string; plan: PublishPlan; findings: DesignFinding[]; stage: number }> {
+  const p = await visibleProject(deps, actor, orderId);
+  const target = await resolve(deps, p, dbId, false);
+  const stage = target.dbId === p.row.base_db_id && p.row.published_stage === 0 ? 1 : stageFor(p, target);
+  const { plan, findings } = await preparePublish(deps, p, target, stage);
+  return { script: scriptOf(plan.pending), plan, findings, stage };
+}
+
+export const scriptOf = (changes: readonly ChangeRow[]): string => changes.map((c) => `${c.sql.replace(/[\s;]+$/, '')};\n`).join('');
+
+/** The publish of the project that is not over yet (created, under approval, or approved). */
+async function openPublish(deps: Deps, projectId: number): Promise<PublishRow | undefined> {
+  const all = await repo.listPublishes(deps.db, projectId);
+  return all.reverse().find((x) => x.status === 'START' || x.status === 'AUDIT' || x.status === 'DISPATCH');
+}
+
+/** Settles a publish whose approval ended without approving it (rejected or cancelled). */
+async function closeStaleAudit(deps: Deps, pub: PublishRow): Promise<boolean> {
+  if (pub.status !== 'AUDIT' || pub.workflow_instance_id === null) return false;
+  const wi = await deps.db.selectFrom('workflow_instance').select(['status']).where('id', '=', pub.workflow_instance_id).executeTakeFirst();
+  if (!wi || wi.status === 'AUDITING' || wi.status === 'APPROVED') return false;
+  return repo.updatePublishIf(deps.db, pub.id, ['AUDIT'], { status: 'FAIL', message: `the approval ended ${wi.status}`, finished_at: deps.now() });
+}
+
+export async function createPublish(deps: Deps, actor: Actor, orderId: number, req: PublishRequest, requestId: string): Promise<number> {
+  const p = await visibleProject(deps, actor, orderId);
+  if (p.ticket.row.committer_id !== actor.userId && !(hasRole(actor, 'ADMIN') && actor.delegatedBy)) throw noPermission(`Only the committer of ticket ${orderId} may publish its design.`);
+  if (p.row.status !== 'DESIGN') throw new AppError('InvalidStatus', `The design of ticket ${orderId} is ${p.row.status}.`);
+  const open = await openPublish(deps, p.row.id);
+  if (open && !(await closeStaleAudit(deps, open))) throw new AppError('InvalidStatus', `Publish ${open.id} of ticket ${orderId} is ${open.status}; wait until it has finished (ListDDLPublishRecords).`);
+  let planAt: number | null = null;
+  if (req.strategy === 'REGULARLY') {
+    planAt = req.planTime ? parseDmsTime(req.planTime, deps.config.timezone) : null;
+    if (planAt === null) throw new AppError('InvalidPlanTime', 'Specified parameter PlanTime is not valid: PublishStrategy REGULARLY needs PlanTime as yyyy-MM-dd HH:mm:ss.');
+    if (planAt <= deps.now()) planAt = null;
+  }
+  const target = await resolve(deps, p, req.dbId, req.logic);
+  const stage = stageFor(p, target);
+  const { plan, findings } = await preparePublish(deps, p, target, stage);
+  const errors = findings.filter((f) => f.level === 'ERROR');
+  if (errors.length > 0) {
+    throw new AppError('InvalidStatus', `The review blocks publishing to ${target.searchName}: ${errors.slice(0, 5).map((f) => f.message).join(' ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
+  }
+  const publishId = await inTransaction(deps, async (tx) => {
+    const now = tx.now();
+    const id = await repo.insertPublish(tx.db, {
+      project_id: p.row.id,
+      ticket_id: orderId,
+      tenant_id: p.row.tenant_id,
+      stage,
+      db_id: target.dbId,
+      strategy: req.strategy,
+      plan_at: planAt,
+      workflow_instance_id: null,
+      status: 'START',
+      risk_level: riskOf(findings),
+      message: findings.length > 0 ? findings.map((f) => `${f.level}: ${f.message}`).join('\n').slice(0, 4000) : null,
+      run: 1,
+      creator_id: actor.userId,
+      created_at: now,
+      finished_at: null,
+    });
+    await repo.replacePublishJobs(tx.db, id, jobsOf(plan));
+    return id;
+  });
+  try {
+    const { workflowInstanceId } = await submitForApproval(deps, actor, orderId, requestId);
+    await repo.updatePublishIf(deps.db, publishId, ['START', 'AUDIT', 'DISPATCH', 'SUCCESS', 'FAIL'], { workflow_instance_id: workflowInstanceId });
+    await repo.updatePublishIf(deps.db, publishId, ['START'], { status: 'AUDIT' });
+  } catch (e) {
+    await repo.updatePublishIf(deps.db, publishId, ['START'], { status: 'FAIL', message: (e as Error).message, finished_at: deps.now() });
+    throw e;
+  }
+  return publishId;
+}
+
+/** Per-table jobs: the pending statements grouped by table, in the order of their first change; applied ones as SKIPPED. */
+export function jobsOf(plan: PublishPlan) {
+  const jobs: { table_name: string; scripts: string; status: 'NONE' | 'SKIPPED'; execute_count: number; message: string | null }[] = [];
+  const add = (changes: ChangeRow[], status: 'NONE' | 'SKIPPED') => {
+    for (const c of changes) {
+      const j = jobs.find((x) => x.table_name === c.table_name && x.status === status);
+      if (j) j.scripts += `${c.sql.replace(/[\s;]+$/, '')};\n`;
+      else jobs.push({ table_name: c.table_name, scripts: `${c.sql.replace(/[\s;]+$/, '')};\n`, status, execute_count: 0, message: status === 'SKIPPED' ? 'already on the database' : null });
+    }
+  };
+  add(plan.applied, 'SKIPPED');
+  add(plan.pending, 'NONE');
+  return jobs;
+}
+
+/** The approval of the ticket completed: the open publish runs (now or at its PlanTime). Inside the approving transaction. */
+export async function publishApproved(deps: Deps, row: ticketRepo.TicketRow): Promise<void> {
+  const project = await repo.findProjectByTicket(deps.db, row.id);
+  if (!project) return;
+  const pub = await openPublish(deps, project.id);
+  if (!pub) return;
+  const ok = await repo.updatePublishIf(deps.db, pub.id, ['START', 'AUDIT'], { status: 'DISPATCH' });
+  if (!ok) return;
+  await applyAction(deps, null, row, 'START_EXECUTION', { parties: new Set(['SYSTEM']), comment: `publish ${pub.id} to database ${pub.db_id}${pub.plan_at ? ', scheduled' : ''}` });
+  await enqueuePublish(deps, pub.id, pub.run, pub.plan_at);
+}
+
+export async function enqueuePublish(deps: Deps, publishId: number, run: number, planAt: number | null): Promise<void> {
+  await deps.jobs.enqueue('run-design-publish', { publishId, run }, { trx: deps.db, key: `design-publish-${publishId}-${run}`, maxAttempts: PUBLISH_ATTEMPTS, backoffSeconds: 5, ...(planAt !== null && { runAt: new Date(planAt) }) });
+}
+
+/** RestartPublishGroupTask (extension): a failed publish runs again (after the cause was fixed), re-planned on its target. */
+export async function restartPublish(deps: Deps, actor: Actor, orderId: number, publishId: number, requestId: string): Promise<void> {
+  await inTransaction(deps, async (tx) => {
+    const p = await visibleProject(tx, actor, orderId);
+    if (p.ticket.row.committer_id !== actor.userId && !hasRole(actor, 'ADMIN')) throw noPermission(`Only the committer of ticket ${orderId} (or an ADMIN) may restart its publish.`);
+    const pub = await repo.findPublish(tx.db, publishId);
+    if (!pub || pub.project_id !== p.row.id) throw new AppError('InvalidTaskId', `Specified parameter TaskId is not valid: ticket ${orderId} has no publish ${publishId}.`);
+    if (pub.status !== 'FAIL' || p.ticket.row.status !== 'fail') throw new AppError('InvalidStatus', `Publish ${publishId} is ${pub.status} (ticket ${p.ticket.row.status}); only a publish that failed while running can be restarted.`);
+    const run = pub.run + 1;
+    await repo.updatePublishIf(tx.db, pub.id, ['FAIL'], { status: 'DISPATCH', run, message: null, finished_at: null });
+    await applyAction(tx, actor, p.ticket.row, 'START_EXECUTION', { parties: new Set(['SYSTEM']), requestId, comment: `restart of publish ${publishId}` });
+    await enqueuePublish(tx, pub.id, run, null);
+  });
+}
