@@ -19,7 +19,8 @@ import type { ChangeRow, PublishRow } from './design.repository.js';
 import type { FlowConfig } from './design.table.js';
 import { databaseOf } from './design.js';
 import { planPublish, snapshotTables, tablesWithoutSnapshot } from './plan.js';
-import { jobsOf, PUBLISH_ATTEMPTS } from './publish.js';
+import { jobsOf } from './publish.js';
+import { PUBLISH_ATTEMPTS } from './publish-start.js';
 
 /** How long a DDL statement waits for a lock before it gives up (and the publish fails). */
 export const LOCK_TIMEOUT_SECONDS = 10;

@@ -12,7 +12,6 @@ import { submitForApproval } from '../approvals/workflow.js';
 import { inTransaction, type Deps } from '../context.js';
 import { hasRole, type Actor } from '../identity/actor.js';
 import { physicalTarget, type TargetDatabase } from '../instances/owners.js';
-import * as ticketRepo from '../tickets/ticket.repository.js';
 import { applyAction } from '../tickets/tickets.js';
 import { analyzeDdl } from '../review/index.js';
 import * as repo from './design.repository.js';
@@ -21,8 +20,7 @@ import type { RiskLevel } from './design.table.js';
 import { reviewDesign, type DesignFinding } from './design-review.js';
 import { baseOf, visibleProject, type Project } from './design.js';
 import { planPublish, type PublishPlan } from './plan.js';
-
-export const PUBLISH_ATTEMPTS = 3;
+import { enqueuePublish, openPublish } from './publish-start.js';
 
 export interface PublishRequest {
   dbId: number;
@@ -83,12 +81,6 @@ export async function previewPublish(deps: Deps, actor: Actor, orderId: number, 
 }
 
 export const scriptOf = (changes: readonly ChangeRow[]): string => changes.map((c) => `${c.sql.replace(/[\s;]+$/, '')};\n`).join('');
-
-/** The publish of the project that is not over yet (created, under approval, or approved). */
-async function openPublish(deps: Deps, projectId: number): Promise<PublishRow | undefined> {
-  const all = await repo.listPublishes(deps.db, projectId);
-  return all.reverse().find((x) => x.status === 'START' || x.status === 'AUDIT' || x.status === 'DISPATCH');
-}
 
 /** Settles a publish whose approval ended without approving it (rejected or cancelled). */
 async function closeStaleAudit(deps: Deps, pub: PublishRow): Promise<boolean> {
@@ -163,22 +155,6 @@ export function jobsOf(plan: PublishPlan) {
   add(plan.applied, 'SKIPPED');
   add(plan.pending, 'NONE');
   return jobs;
-}
-
-/** The approval of the ticket completed: the open publish runs (now or at its PlanTime). Inside the approving transaction. */
-export async function publishApproved(deps: Deps, row: ticketRepo.TicketRow): Promise<void> {
-  const project = await repo.findProjectByTicket(deps.db, row.id);
-  if (!project) return;
-  const pub = await openPublish(deps, project.id);
-  if (!pub) return;
-  const ok = await repo.updatePublishIf(deps.db, pub.id, ['START', 'AUDIT'], { status: 'DISPATCH' });
-  if (!ok) return;
-  await applyAction(deps, null, row, 'START_EXECUTION', { parties: new Set(['SYSTEM']), comment: `publish ${pub.id} to database ${pub.db_id}${pub.plan_at ? ', scheduled' : ''}` });
-  await enqueuePublish(deps, pub.id, pub.run, pub.plan_at);
-}
-
-export async function enqueuePublish(deps: Deps, publishId: number, run: number, planAt: number | null): Promise<void> {
-  await deps.jobs.enqueue('run-design-publish', { publishId, run }, { trx: deps.db, key: `design-publish-${publishId}-${run}`, maxAttempts: PUBLISH_ATTEMPTS, backoffSeconds: 5, ...(planAt !== null && { runAt: new Date(planAt) }) });
 }
 
 /** RestartPublishGroupTask (extension): a failed publish runs again (after the cause was fixed), re-planned on its target. */

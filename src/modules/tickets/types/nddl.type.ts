@@ -4,7 +4,7 @@ import { zBool, zLong } from '../plugin-param.js';
 import type { TicketTypeDefinition } from '../ticket-type.js';
 import { AppError } from '../../../errors.js';
 import { createProject } from '../../schema-design/design.js';
-import { publishApproved } from '../../schema-design/publish.js';
+import { publishApproved } from '../../schema-design/publish-start.js';
 import * as designRepo from '../../schema-design/design.repository.js';
 
 /** NDDL `PluginParam` (reference §4.1). */
