@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_KEY, createUser, ok, pop, type Body, type Key } from '../helpers/server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { until } from '../helpers/export-flow.js';
 import { createPgDatabase, describeWithServer, parsedPgUrl } from '../helpers/servers.js';
 
 const STATEMENTS = 150;
@@ -54,15 +55,6 @@ await describeWithServer('postgres', 'a data change survives SIGKILL of the serv
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   const statuses = async (jobId: number): Promise<Body[]> => ok(await admin('ListDBTaskSQLJobDetail', { JobId: jobId, PageSize: 1000 })).DBTaskSQLJobDetailList;
 

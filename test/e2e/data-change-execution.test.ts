@@ -12,7 +12,7 @@ import { ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
 import { uploadSql } from '../helpers/attachments.js';
 import { runDcJob } from '../../src/modules/data-changes/runner.js';
-import { fetchBytes, registerMaria, registerPg, registerSqlite, sleep, startExportEnv, ticketStatus, type ExportEnv, type User } from '../helpers/export-flow.js';
+import { fetchBytes, registerMaria, registerPg, registerSqlite, sleep, startExportEnv, ticketStatus, type ExportEnv, type User, until } from '../helpers/export-flow.js';
 
 let env: ExportEnv;
 
@@ -75,15 +75,6 @@ async function fileChange(dbItems: { DbId: number; Logic?: boolean }[], sql: str
 
 const orderDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(60);
-  }
-}
 
 async function prechecked(orderId: number): Promise<void> {
   const d = await until('the precheck', async () => {

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ok, type Body } from '../helpers/server.js';
 import { createMysqlDatabase, createPgDatabase, describeWithServer, parsedMysqlUrl, parsedPgUrl } from '../helpers/servers.js';
-import { registerSqlite, sleep, startExportEnv, ticketStatus, withMysql, withPg, type ExportEnv } from '../helpers/export-flow.js';
+import { registerSqlite, sleep, startExportEnv, ticketStatus, withMysql, withPg, type ExportEnv, until } from '../helpers/export-flow.js';
 import { describe } from 'vitest';
 import crypto from 'node:crypto';
 
@@ -34,15 +34,6 @@ interface Stage {
 
 const INSTANCE = { ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', SafeRule: 'default', NetworkType: 'VPC', DbaUid: 'dora' };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(80);
-  }
-}
 
 function scenario(engine: 'postgresql' | 'mariadb', stages: () => Record<Env, Stage>) {
   it(`${engine}: a design is recorded, reviewed and published dev → test → product; the schemas end identical`, async () => {

@@ -219,6 +219,17 @@ const SETTLED = ['PRE_CHECK_SUCCESS', 'PRE_CHECK_FAIL', 'EXPORT_SUCCESS', 'EXPOR
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `fn` every 60 ms until it returns something other than undefined; fails after `timeoutMs` naming `what`. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(60);
+  }
+}
+
 /**
  * Polls GetDataExportOrderDetail until KeyInfo.JobStatus is one of `phases`; fails at once when it
  * settles on another outcome (a precheck or export that ended otherwise), or after `timeoutMs`.

@@ -155,3 +155,16 @@ function decodeUnicodeEscapes(s: string, e: string): string {
   }
   return out;
 }
+
+/** Indexes of the tokens from `from` on that lie at parenthesis depth 0 (the clauses of a statement, not of its subqueries). */
+export function topLevel(tokens: readonly SqlToken[], from: number): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (isOp(t, '(')) depth++;
+    else if (isOp(t, ')')) depth--;
+    else if (depth === 0) out.push(i);
+  }
+  return out;
+}

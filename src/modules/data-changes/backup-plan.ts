@@ -7,7 +7,7 @@
  */
 import type { Engine } from '../../connectors/index.js';
 import { bareStatement } from '../../connectors/read-session.js';
-import { isOp, isWord, leadingKeyword, nameOf, readQualifiedName } from '../../lib/sql/token-syntax.js';
+import { isOp, isWord, leadingKeyword, nameOf, readQualifiedName, topLevel } from '../../lib/sql/token-syntax.js';
 import { tokenize, type SqlToken } from '../../lib/sql/tokens.js';
 import type { TableRef } from '../review/types.js';
 
@@ -31,18 +31,6 @@ export type ChangePlan =
 const MODIFIERS = ['LOW_PRIORITY', 'QUICK', 'IGNORE', 'ONLY'];
 /** Words that end a table reference (and cannot be an alias). */
 const CLAUSE = ['SET', 'WHERE', 'ORDER', 'LIMIT', 'RETURNING', 'FROM', 'USING', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'NATURAL', 'STRAIGHT_JOIN', 'PARTITION'];
-
-function topLevel(tokens: SqlToken[], from: number): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (let i = from; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (isOp(t, '(')) depth++;
-    else if (isOp(t, ')')) depth--;
-    else if (depth === 0) out.push(i);
-  }
-  return out;
-}
 
 /** `name`, `schema.name`, optionally `[AS] alias`, at i; null when something else is there (joins, lists, subqueries). */
 function singleTable(tokens: SqlToken[], i: number, end: number): { table: TableRef; alias: string | null; next: number } | null {

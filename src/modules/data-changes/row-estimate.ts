@@ -10,26 +10,13 @@
  */
 import type { Connector, Engine } from '../../connectors/index.js';
 import type { RowEstimate } from '../../connectors/result-set.js';
-import { isOp, isWord, leadingKeyword } from '../../lib/sql/token-syntax.js';
+import { isOp, isWord, leadingKeyword, topLevel } from '../../lib/sql/token-syntax.js';
 import { tokenize, type SqlToken } from '../../lib/sql/tokens.js';
 
 /** How long an exact count may take before the planner's estimate is used instead. */
 export const COUNT_BUDGET_MS = 3_000;
 
 export type SelectForm = { kind: 'select'; sql: string } | { kind: 'rows'; rows: number } | null;
-
-/** Token indexes at parenthesis depth 0. */
-function topLevel(tokens: SqlToken[], from: number): number[] {
-  const out: number[] = [];
-  let depth = 0;
-  for (let i = from; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (isOp(t, '(')) depth++;
-    else if (isOp(t, ')')) depth--;
-    else if (depth === 0) out.push(i);
-  }
-  return out;
-}
 
 /** The SELECT whose rows a DML statement changes, or its row count; null when there is no simple form. */
 export function selectFormOf(sql: string, engine: Engine): SelectForm {
