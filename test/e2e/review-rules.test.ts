@@ -101,7 +101,8 @@ describe('ListSqlReviewRules', () => {
     expect(rules.find((r) => r.RuleId === 'insert-no-column-list')).toMatchObject({ DefaultLevel: 'WARNING', Level: 'WARNING' });
     // The DDL rules are listed too; some have a stricter default in product.
     expect(rules.find((r) => r.RuleId === 'ddl-alter-lock')).toMatchObject({ DefaultLevel: 'WARNING', DefaultParams: { minTableRows: 1000000 } });
-    expect(rules.find((r) => r.RuleId === 'ddl-drop-table')).toMatchObject({ DefaultLevel: 'WARNING', Level: 'WARNING', LevelSource: 'DEFAULT' });
+    expect(rules.find((r) => r.RuleId === 'ddl-drop-table')).toMatchObject({ Scope: 'DDL', DefaultLevel: 'WARNING', DefaultLevelIn: { product: 'ERROR' }, Level: 'WARNING', LevelSource: 'DEFAULT' });
+    expect(rules.find((r) => r.RuleId === 'dml-no-where')).toMatchObject({ Scope: 'DML', DefaultLevelIn: {} });
     expect((await list(env.ulla, 'product')).find((r) => r.RuleId === 'ddl-drop-table')).toMatchObject({ DefaultLevel: 'ERROR', Level: 'ERROR', LevelSource: 'DEFAULT' });
   });
 

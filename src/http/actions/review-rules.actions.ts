@@ -15,7 +15,7 @@ import { p } from '../rpc/schema.js';
 
 const GROUP = 'SQL review';
 
-const RULE_FIELDS = '{RuleId, Description, DefaultLevel, DefaultParams{name: number}, Level, Params{name: number}, LevelSource (DEFAULT, * or the EnvType), Settings.Setting[]{EnvType, Level, Params, UpdaterId, UpdateTime}}';
+const RULE_FIELDS = '{RuleId, Scope (DML: data changes, DDL: schema designs), Description, DefaultLevel, DefaultLevelIn{EnvType: level} (defaults per environment), DefaultParams{name: number}, Level, Params{name: number}, LevelSource (DEFAULT, * or the EnvType), Settings.Setting[]{EnvType, Level, Params, UpdaterId, UpdateTime}}';
 
 const PRECEDENCE =
   'For a database of environment E a rule runs with, field by field, the setting for E, else the setting for `*` (every environment), else its default: the level of the most specific setting, and each param from the most specific setting that gives it. ERROR blocks the precheck (SQL_REVIEW fails, the ticket cannot be submitted), WARNING is shown, NOTICE informs, OFF skips the rule.';
@@ -30,8 +30,10 @@ const presentSetting = (s: StoredSetting, tz: string) => ({
 
 const presentRule = (r: RuleView, tz: string) => ({
   RuleId: r.ruleId,
+  Scope: r.scope,
   Description: r.description,
   DefaultLevel: r.defaultLevel,
+  DefaultLevelIn: r.defaultLevelIn,
   DefaultParams: r.defaultParams,
   Level: r.level,
   Params: r.params,
