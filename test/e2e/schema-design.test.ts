@@ -253,4 +253,59 @@ describe('SQLite', () => {
     expect(await env.as(env.ulla)('AddTableDesignChange', { OrderId: orderId, SQL: 'create index idx_items_name on items (name)' })).toMatchObject({ Success: false, ErrorCode: 'InvalidStatus' });
     ok(await admin('SetTableDesignFlowConfig', { Name: 'default', Stages: JSON.stringify([{ EnvType: 'dev' }, { EnvType: 'test', CanSkip: true }, { EnvType: 'product', BackToDesign: false }]) }));
   });
+
+  it('sqlite: a design on a logical database goes to every member, at each stage', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const setup = (db: InstanceType<typeof Database>) => db.exec("create table items (id integer primary key, name text not null); insert into items values (1, 'a'), (2, 'b')");
+    const devA = await registerSqlite(env, 'nddl_logic_dev_a', setup);
+    const devB = await registerSqlite(env, 'nddl_logic_dev_b', setup);
+    const prod: { file: string; dbId: number }[] = [];
+    for (const name of ['nddl_logic_prod_a', 'nddl_logic_prod_b']) {
+      const file = `${env.srv.server.deps.config.sqliteInstanceDir}/${name}.db`;
+      const db = new Database(file);
+      setup(db);
+      db.close();
+      ok(await env.admin('RegisterInstance', { ...INSTANCE, InstanceType: 'sqlite', Host: file, InstanceAlias: name, EnvType: 'product' }));
+      prod.push({ file, dbId: Number(ok(await env.admin('GetDatabase', { Host: file, Port: 0, SchemaName: 'main' })).Database.DatabaseId) });
+    }
+    const logicDev = ok(await env.admin('CreateLogicDatabase', { Alias: 'design-dev', DatabaseIds: JSON.stringify([devA.dbId, devB.dbId]) })).LogicDbId;
+    const logicProd = ok(await env.admin('CreateLogicDatabase', { Alias: 'design-prod', DatabaseIds: JSON.stringify(prod.map((x) => x.dbId)) })).LogicDbId;
+    const mike = ok(await env.admin('GetUser', { Uid: 'mike' })).User.UserId;
+    ok(await env.admin('SetOwners', { ResourceId: logicProd, OwnerType: 'LOGIC_DATABASE', OwnerIds: String(mike) }));
+
+    const orderId: number = ok(await env.as(env.ulla)('CreateOrder', { Comment: 'sharded design', PluginType: 'NDDL', PluginParam: JSON.stringify({ title: 'Items on every shard', dbId: logicDev, logic: true }) })).CreateOrderResult.OrderIds[0];
+    expect(ok(await env.v3(env.ulla)('GetTableDesignProjectInfo', { OrderId: orderId })).ProjectInfo.BaseDatabase).toMatchObject({ DbId: logicDev, Logic: true, EnvType: 'dev' });
+    ok(await env.as(env.ulla)('AddTableDesignChange', { OrderId: orderId, SQL: 'alter table items add column price integer not null default 0' }));
+    ok(await env.as(env.ulla)('AddTableDesignChange', { OrderId: orderId, SQL: 'create index idx_items_name on items (name)' }));
+    const records = async () => ok(await env.v3(env.ulla)('ListDDLPublishRecords', { OrderId: orderId })).DDLPublishRecordList as Body[];
+    const publishAndApprove = async (dbId: number, approvers: (typeof env.dora)[]) => {
+      ok(await env.as(env.ulla)('CreatePublishGroupTask', { OrderId: orderId, DbId: dbId, Logic: true, PublishStrategy: 'IMMEDIATELY' }));
+      for (const u of approvers) ok(await env.as(u)('ApproveOrder', { WorkflowInstanceId: (await records()).at(-1)!.WorkflowInstanceId, ApprovalType: 'AGREE' }));
+      return until('the publish', async () => {
+        const last = (await records()).at(-1)!;
+        return last.PublishStatus === 'SUCCESS' || last.PublishStatus === 'FAIL' ? last : undefined;
+      });
+    };
+    expect(await env.as(env.ulla)('CreatePublishGroupTask', { OrderId: orderId, DbId: devA.dbId, Logic: false, PublishStrategy: 'IMMEDIATELY' })).toMatchObject({ Success: false, ErrorCode: 'InvalidDbId' });
+    const r1 = await publishAndApprove(logicDev, [env.dora]);
+    expect(r1.PublishStatus, JSON.stringify(r1)).toBe('SUCCESS');
+    expect(r1.PublishTaskInfoList.map((t: Body) => [t.DbId, t.LogicDbId, t.TaskJobStatus])).toEqual([
+      [devA.dbId, logicDev, 'SUCCESS'],
+      [devB.dbId, logicDev, 'SUCCESS'],
+    ]);
+    // Straight to product (test may be skipped); its route: the owner of the logical database, then the DBA.
+    const r2 = await publishAndApprove(logicProd, [env.mike, env.dora]);
+    expect(r2.PublishStatus, JSON.stringify(r2)).toBe('SUCCESS');
+    expect(r2.PublishTaskInfoList).toHaveLength(2);
+    expect(await ticketStatus(env, orderId)).toBe('success');
+    for (const file of [devA.file, devB.file, ...prod.map((x) => x.file)]) {
+      const db = new Database(file, { readonly: true });
+      try {
+        expect(db.prepare('select name from pragma_table_info(?) order by cid').all('items').map((r) => (r as { name: string }).name), file).toEqual(['id', 'name', 'price']);
+        expect(db.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'items'").all().map((r) => (r as { name: string }).name), file).toEqual(['idx_items_name']);
+      } finally {
+        db.close();
+      }
+    }
+  });
 });

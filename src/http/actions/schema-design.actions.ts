@@ -39,8 +39,8 @@ export const schemaDesignActions = [
       return {
         ProjectInfo: {
           BaseDatabase: base
-            ? { Alias: base.searchName.match(/\[(.*)\]$/)?.[1] ?? '', DbId: base.dbId, DbType: base.engine, EnvType: base.envType, Logic: false, SchemaName: base.schemaName, SearchName: base.searchName }
-            : { DbId: proj.row.base_db_id, Logic: false },
+            ? { Alias: base.searchName.match(/\[(.*)\]$/)?.[1] ?? '', DbId: base.dbId, DbType: base.engine, EnvType: base.envType, Logic: base.logic, SchemaName: base.schemaName, SearchName: base.searchName }
+            : { DbId: proj.row.base_db_id, Logic: proj.row.base_logic === 1 },
           CreatorId: proj.row.creator_id,
           Description: proj.params.description ?? '',
           GmtCreate: formatDmsTime(proj.row.created_at, tz),
@@ -86,17 +86,16 @@ export const schemaDesignActions = [
     group: GROUP,
     summary: 'Every publish of a design: its approval, status, risk from the review, and the per-table jobs with their scripts.',
     coverage:
-      'All parameters and fields. AuditStatus from the publish\'s approval (EXEMPT_PASS when the route needed none); PublishStatus START, AUDIT, DISPATCH (approved: waiting or running), SUCCESS, or FAIL (OpenDMS: it failed; StatusDesc says why); RiskLevel from the review on the target. PublishJobList per table: TaskJobStatus NONE (not run), SUCCESS, FAIL, SKIPPED (OpenDMS: already on the database). DBTaskGroupId is the publish id. Adds `TaskId`, `Stage` (OpenDMS).',
+      'All parameters and fields. AuditStatus from the publish\'s approval (EXEMPT_PASS when the route needed none); PublishStatus START, AUDIT, DISPATCH (approved: waiting or running), SUCCESS, or FAIL (OpenDMS: it failed; StatusDesc says why); RiskLevel from the review on the target. PublishJobList per table: TaskJobStatus NONE (not run), SUCCESS, FAIL, SKIPPED (OpenDMS: already on the database). DBTaskGroupId is the publish id. A logical target has one PublishTaskInfoList entry per member database (with `LogicDbId`). Adds `TaskId`, `Stage` (OpenDMS).',
     params: { OrderId: p.long('Ticket id.').req() },
     response: '`DDLPublishRecordList[]{AuditExpireTime, AuditStatus, Comment, CreatorId, Finality, FinalityReason, PublishStatus, PublishTaskInfoList[]{DbId, Logic, PlanTime, PublishJobList[]{DBTaskGroupId, ExecuteCount, Scripts, StatusDesc, TableName, TaskJobStatus}, PublishStrategy, StatusDesc, TaskJobStatus}, RiskLevel, StatusDesc, WorkflowInstanceId}`',
     handler: async (input, ctx) => {
       const tz = ctx.deps.config.timezone;
       const { p: proj, records } = await publishRecords(ctx.deps, ctx.actor, input.OrderId);
       return {
-        DDLPublishRecordList: records.map(({ pub, workflow, jobs }) => {
+        DDLPublishRecordList: records.map(({ pub, workflow, tasks }) => {
           const audit = auditStatus(workflow);
           const finality = pub.status === 'SUCCESS' || pub.status === 'FAIL';
-          const taskStatus = pub.status === 'SUCCESS' ? 'SUCCESS' : pub.status === 'FAIL' && jobs.some((j) => j.status === 'FAIL') ? 'FAIL' : 'NONE';
           return {
             AuditStatus: audit,
             Comment: proj.ticket.row.comment,
@@ -104,17 +103,16 @@ export const schemaDesignActions = [
             Finality: finality,
             FinalityReason: finality ? pub.status : '',
             PublishStatus: pub.status,
-            PublishTaskInfoList: [
-              {
-                DbId: pub.db_id,
-                Logic: false,
-                PlanTime: formatOptionalDmsTime(pub.plan_at, tz),
-                PublishJobList: jobs.map((j) => ({ DBTaskGroupId: pub.id, ExecuteCount: j.execute_count, Scripts: j.scripts, StatusDesc: j.message ?? j.status, TableName: j.table_name, TaskJobStatus: j.status })),
-                PublishStrategy: pub.strategy,
-                StatusDesc: pub.message ?? pub.status,
-                TaskJobStatus: taskStatus,
-              },
-            ],
+            PublishTaskInfoList: tasks.map((t) => ({
+              DbId: t.dbId,
+              Logic: false,
+              PlanTime: formatOptionalDmsTime(pub.plan_at, tz),
+              PublishJobList: t.jobs.map((j) => ({ DBTaskGroupId: pub.id, ExecuteCount: j.execute_count, Scripts: j.scripts, StatusDesc: j.message ?? j.status, TableName: j.table_name, TaskJobStatus: j.status })),
+              PublishStrategy: pub.strategy,
+              StatusDesc: pub.message ?? pub.status,
+              TaskJobStatus: t.jobs.some((j) => j.status === 'FAIL') ? 'FAIL' : t.jobs.length > 0 && t.jobs.every((j) => j.status === 'SUCCESS' || j.status === 'SKIPPED') ? 'SUCCESS' : 'NONE',
+              LogicDbId: pub.logic === 1 ? pub.db_id : undefined,
+            })),
             RiskLevel: pub.risk_level,
             StatusDesc: pub.message ?? pub.status,
             WorkflowInstanceId: pub.workflow_instance_id ?? undefined,
@@ -130,12 +128,12 @@ export const schemaDesignActions = [
     group: GROUP,
     summary: "Publishes the design to a database of the next stage's environment, through that environment's approval.",
     coverage:
-      'All parameters and fields. The first publish goes to the base database (the design stage); each later one to a database of the next stage\'s environment (a stage with CanSkip may be passed over); another environment is refused naming the expected one. The target is checked for drift and the pending changes reviewed on it (an ERROR finding refuses); then the ticket is submitted for approval routed by the target\'s environment, and the publish runs once approved (REGULARLY: at PlanTime). Logical databases are not supported yet.',
+      'All parameters and fields. The first publish goes to the base database (the design stage); each later one to a database of the next stage\'s environment (a stage with CanSkip may be passed over); another environment is refused naming the expected one. A logical target publishes to each member. The target is checked for drift and the pending changes reviewed on it (an ERROR finding refuses); then the ticket is submitted for approval routed by the target\'s environment, and the publish runs once approved (REGULARLY: at PlanTime).',
     acceptsRealLoginUser: true,
     params: {
       OrderId: p.long('Ticket id.').req(),
       DbId: p.long('The database to publish to.').req(),
-      Logic: p.boolean('Logical database (not supported yet).').req(),
+      Logic: p.boolean('DbId is a logical database: the design goes to each member.').req(),
       PublishStrategy: p.enum(['IMMEDIATELY', 'REGULARLY'], 'IMMEDIATELY, or REGULARLY at PlanTime.', true).req(),
       PlanTime: p.string('yyyy-MM-dd HH:mm:ss, with REGULARLY.'),
     },

@@ -85,9 +85,10 @@ export async function updatePublishIf(db: Db, id: number, from: readonly Publish
   return Number(r.numUpdatedRows) === 1;
 }
 
-export async function replacePublishJobs(db: Db, publishId: number, jobs: readonly Omit<Insertable<DesignPublishJobTable>, 'publish_id'>[]): Promise<void> {
-  await db.deleteFrom('design_publish_job').where('publish_id', '=', publishId).execute();
-  if (jobs.length > 0) await db.insertInto('design_publish_job').values(jobs.map((j) => ({ ...j, publish_id: publishId }))).execute();
+/** The jobs of one member database of a publish, replaced (a new plan). */
+export async function replacePublishJobs(db: Db, publishId: number, dbId: number, jobs: readonly Omit<Insertable<DesignPublishJobTable>, 'publish_id' | 'db_id'>[]): Promise<void> {
+  await db.deleteFrom('design_publish_job').where('publish_id', '=', publishId).where('db_id', '=', dbId).execute();
+  if (jobs.length > 0) await db.insertInto('design_publish_job').values(jobs.map((j) => ({ ...j, publish_id: publishId, db_id: dbId }))).execute();
 }
 
 export function listPublishJobs(db: Db, publishId: number) {

@@ -38,7 +38,9 @@ export interface DesignProjectTable {
   id: Generated<number>;
   ticket_id: number;
   tenant_id: number;
+  /** The base database: a physical one, or a logical one (base_logic 1) whose members all get the design. */
   base_db_id: number;
+  base_logic: number;
   status: ProjectStatus;
   /** JSON FlowConfig: the tenant's flow when the project was created. */
   flow: string;
@@ -88,7 +90,9 @@ export interface DesignPublishTable {
   tenant_id: number;
   /** 1-based stage of the project's flow. */
   stage: number;
+  /** The database published to: physical, or logical (logic 1: each member). */
   db_id: number;
+  logic: number;
   strategy: 'IMMEDIATELY' | 'REGULARLY';
   plan_at: number | null;
   workflow_instance_id: number | null;
@@ -104,6 +108,8 @@ export interface DesignPublishTable {
 export interface DesignPublishJobTable {
   id: Generated<number>;
   publish_id: number;
+  /** The physical database (a member, for a logical target). */
+  db_id: number;
   table_name: string;
   /** The statements for this table, `;\n`-separated. */
   scripts: string;

@@ -12,7 +12,8 @@ import type { Engine } from '../../connectors/index.js';
 import { inTransaction, type Deps } from '../context.js';
 import { hasRole, type Actor } from '../identity/actor.js';
 import { withConnector } from '../instances/connections.js';
-import { physicalTarget, type TargetDatabase } from '../instances/owners.js';
+import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
+import { resolveActor } from '../identity/authentication.js';
 import { analyzeDdl } from '../review/index.js';
 import type { AnalyzedDdl } from '../review/ddl-types.js';
 import { splitStatements } from '../../lib/sql/split.js';
@@ -31,15 +32,15 @@ export const MAX_CHANGES = 500;
 
 /** Inside the ticket's creating transaction: the project, with the tenant's flow as it is now. */
 export async function createProject(deps: Deps, actor: Actor, ticket: { id: number; tenantId: number; params: SchemaDesignParams }): Promise<void> {
-  if (ticket.params.logic) throw new AppError('NotSupported', 'Schema designs on logical databases are not supported yet: choose a physical base database (dbId, logic false).');
-  const base = await physicalTarget(deps, ticket.tenantId, ticket.params.dbId);
-  if (!base) throw new AppError('InvalidDbId', `Specified parameter PluginParam is not valid: dbId: database ${ticket.params.dbId} does not exist.`);
+  const base = await resolveTargetDatabase(deps, actor, ticket.params.dbId, ticket.params.logic).catch(() => {
+    throw new AppError('InvalidDbId', `Specified parameter PluginParam is not valid: dbId: ${ticket.params.logic ? 'logical ' : ''}database ${ticket.params.dbId} does not exist (or has no members).`);
+  });
   const flow = await tenantFlow(deps, ticket.tenantId);
   if (flow.stages[0]!.envType !== base.envType) {
     throw new AppError('InvalidDbId', `Specified parameter PluginParam is not valid: dbId: the base database ${base.searchName} is in environment ${base.envType}, but the design stage of the R&D flow "${flow.name}" is ${flow.stages[0]!.envType}; choose a ${flow.stages[0]!.envType} database.`);
   }
   const now = deps.now();
-  await repo.insertProject(deps.db, { ticket_id: ticket.id, tenant_id: ticket.tenantId, base_db_id: base.dbId, status: 'DESIGN', flow: JSON.stringify(flow), published_stage: 0, creator_id: actor.userId, created_at: now, modified_at: now });
+  await repo.insertProject(deps.db, { ticket_id: ticket.id, tenant_id: ticket.tenantId, base_db_id: base.dbId, base_logic: base.logic ? 1 : 0, status: 'DESIGN', flow: JSON.stringify(flow), published_stage: 0, creator_id: actor.userId, created_at: now, modified_at: now });
 }
 
 export interface Project {
@@ -57,10 +58,20 @@ export async function visibleProject(deps: Deps, actor: Actor, orderId: number):
   return { ticket, row, flow: JSON.parse(row.flow) as FlowConfig, params: ticket.params as SchemaDesignParams };
 }
 
-export async function baseOf(deps: Deps, p: Project): Promise<TargetDatabase> {
-  const base = await physicalTarget(deps, p.row.tenant_id, p.row.base_db_id);
+/**
+ * The databases of the base: itself, or every member of a logical base. The first is the
+ * reference: the design is checked, reviewed and snapshotted on it; the others follow it.
+ */
+export async function baseMembers(deps: Deps, p: Project): Promise<TargetDatabase[]> {
+  const committer = await resolveActor(deps, p.ticket.row.committer_id, p.row.tenant_id);
+  const base = await resolveTargetDatabase(deps, committer, p.row.base_db_id, p.row.base_logic === 1).catch(() => undefined);
   if (!base) throw new AppError('InvalidStatus', `The base database ${p.row.base_db_id} of ticket ${p.row.ticket_id} no longer exists.`);
-  return base;
+  return base.members;
+}
+
+/** The reference database of the base (baseMembers). */
+export async function baseOf(deps: Deps, p: Project): Promise<TargetDatabase> {
+  return (await baseMembers(deps, p))[0]!;
 }
 
 export const databaseOf = (t: TargetDatabase): string => (t.engine === 'sqlite' ? 'main' : t.schemaName);

@@ -11,7 +11,8 @@
 import type { Engine, WriteSession } from '../../connectors/index.js';
 import { inTransaction, type Deps } from '../context.js';
 import { withConnector } from '../instances/connections.js';
-import { physicalTarget } from '../instances/owners.js';
+import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
+import { resolveActor } from '../identity/authentication.js';
 import * as ticketRepo from '../tickets/ticket.repository.js';
 import { applyAction } from '../tickets/tickets.js';
 import * as repo from './design.repository.js';
@@ -29,56 +30,77 @@ export async function runPublish(deps: Deps, publishId: number, run: number, att
   const pub = await repo.findPublish(deps.db, publishId);
   if (!pub || pub.run !== run || pub.status !== 'DISPATCH') return;
   const project = (await deps.db.selectFrom('design_project').selectAll().where('id', '=', pub.project_id).executeTakeFirst())!;
-  const target = await physicalTarget(deps, pub.tenant_id, pub.db_id);
-  if (!target) return settle(deps, pub, 'FAIL', `database ${pub.db_id} no longer exists`);
-  const isBase = pub.stage === 1;
+  const ticket = await ticketRepo.findTicket(deps.db, pub.tenant_id, pub.ticket_id);
+  if (!ticket) return;
+  const committer = await resolveActor(deps, ticket.committer_id, pub.tenant_id);
+  const target = await resolveTargetDatabase(deps, committer, pub.db_id, pub.logic === 1).catch(() => undefined);
+  if (!target) return settle(deps, pub, 'FAIL', `${pub.logic === 1 ? 'logical ' : ''}database ${pub.db_id} no longer exists (or has no members)`);
+  // The design stage: the base's reference member first (the others are compared with what it became).
+  const base = pub.stage === 1 ? await resolveTargetDatabase(deps, committer, project.base_db_id, project.base_logic === 1) : null;
+  const reference = base?.members[0]?.dbId ?? null;
+  const members = [...target.members].sort((a, b) => Number(b.dbId === reference) - Number(a.dbId === reference));
   const flow = JSON.parse(project.flow) as FlowConfig;
+  let ran = 0;
+  let skipped = 0;
   try {
-    const plan = await planPublish(deps, project.id, target, isBase);
-    await repo.replacePublishJobs(deps.db, pub.id, jobsOf(plan));
-    const jobs = await repo.listPublishJobs(deps.db, pub.id);
-    await withConnector(deps, target.spec, (c) =>
-      c.writeSession(databaseOf(target), { statementTimeoutMs: target.queryTimeoutMs, signal: attempt.signal }, async (s) => {
-        await setLockTimeout(s);
-        for (const group of groups(plan.pending, target.engine, flow.pgConcurrentIndex)) {
-          if (attempt.signal.aborted) throw attempt.signal.reason;
-          const job = jobs.find((j) => j.table_name === group.table && j.status !== 'SKIPPED');
-          try {
-            if (isBase) {
-              for (const ch of group.changes) {
-                const fresh = await tablesWithoutSnapshot(deps, target.engine, project.id, JSON.parse(ch.tables) as string[]);
-                await snapshotTables(deps, c, target, project.id, fresh, 0);
-              }
-            }
-            if (group.transactional) await s.begin();
-            for (const ch of group.changes) {
-              await s.execute(group.rewrite(ch.sql));
-              if (isBase && !group.transactional) await afterOnBase(deps, c, target, project.id, ch);
-            }
-            if (group.transactional) {
-              await s.commit();
-              if (isBase) for (const ch of group.changes) await afterOnBase(deps, c, target, project.id, ch);
-            }
-            if (job) {
-              job.execute_count++;
-              await repo.updatePublishJob(deps.db, job.id, { status: 'SUCCESS', execute_count: job.execute_count, message: null });
-            }
-          } catch (e) {
-            if (group.transactional) await s.rollback().catch(() => undefined);
-            if (attempt.signal.aborted) throw e;
-            if (job) await repo.updatePublishJob(deps.db, job.id, { status: 'FAIL', execute_count: job.execute_count + 1, message: (e as Error).message });
-            throw new PublishFailure(`table ${group.table}: ${(e as Error).message}`);
-          }
-        }
-      }),
-    );
-    await settle(deps, pub, 'SUCCESS', plan.pending.length === 0 ? 'every change was already on the database' : `${plan.pending.length} change(s) run, ${plan.applied.length} already there`);
+    for (const member of members) {
+      const done = await publishTo(deps, pub, project.id, member, member.dbId === reference, flow, attempt.signal);
+      ran += done.ran;
+      skipped += done.skipped;
+    }
+    await settle(deps, pub, 'SUCCESS', ran === 0 ? 'every change was already on the database' : `${ran} change(s) run, ${skipped} already there${members.length > 1 ? ` (${members.length} databases)` : ''}`);
   } catch (e) {
     if (attempt.signal.aborted && !(e instanceof PublishFailure)) {
       if (attempt.number < PUBLISH_ATTEMPTS) throw e; // shutdown or lost lease: the queue runs it again, which re-plans from the catalog
     }
     await settle(deps, pub, 'FAIL', (e as Error).message);
   }
+}
+
+/** Plans and runs the design on one (physical) database; `isBase`: the base's reference database. */
+async function publishTo(deps: Deps, pub: PublishRow, projectId: number, target: TargetDatabase, isBase: boolean, flow: FlowConfig, signal: AbortSignal): Promise<{ ran: number; skipped: number }> {
+  const plan = await planPublish(deps, projectId, target, isBase).catch((e: Error) => {
+    throw new PublishFailure(e.message);
+  });
+  await repo.replacePublishJobs(deps.db, pub.id, target.dbId, jobsOf(plan));
+  const jobs = (await repo.listPublishJobs(deps.db, pub.id)).filter((j) => j.db_id === target.dbId);
+  const where = (text: string) => (pub.logic === 1 ? `${target.searchName}: ${text}` : text);
+  await withConnector(deps, target.spec, (c) =>
+    c.writeSession(databaseOf(target), { statementTimeoutMs: target.queryTimeoutMs, signal }, async (s) => {
+      await setLockTimeout(s);
+      for (const group of groups(plan.pending, target.engine, flow.pgConcurrentIndex)) {
+        if (signal.aborted) throw signal.reason;
+        const job = jobs.find((j) => j.table_name === group.table && j.status !== 'SKIPPED');
+        try {
+          if (isBase) {
+            for (const ch of group.changes) {
+              const fresh = await tablesWithoutSnapshot(deps, target.engine, projectId, JSON.parse(ch.tables) as string[]);
+              await snapshotTables(deps, c, target, projectId, fresh, 0);
+            }
+          }
+          if (group.transactional) await s.begin();
+          for (const ch of group.changes) {
+            await s.execute(group.rewrite(ch.sql));
+            if (isBase && !group.transactional) await afterOnBase(deps, c, target, projectId, ch);
+          }
+          if (group.transactional) {
+            await s.commit();
+            if (isBase) for (const ch of group.changes) await afterOnBase(deps, c, target, projectId, ch);
+          }
+          if (job) {
+            job.execute_count++;
+            await repo.updatePublishJob(deps.db, job.id, { status: 'SUCCESS', execute_count: job.execute_count, message: null });
+          }
+        } catch (e) {
+          if (group.transactional) await s.rollback().catch(() => undefined);
+          if (signal.aborted) throw e;
+          if (job) await repo.updatePublishJob(deps.db, job.id, { status: 'FAIL', execute_count: job.execute_count + 1, message: (e as Error).message });
+          throw new PublishFailure(where(`table ${group.table}: ${(e as Error).message}`));
+        }
+      }
+    }),
+  );
+  return { ran: plan.pending.length, skipped: plan.applied.length };
 }
 
 class PublishFailure extends Error {}

@@ -11,7 +11,8 @@ import { parseDmsTime } from '../../lib/time.js';
 import { submitForApproval } from '../approvals/workflow.js';
 import { inTransaction, type Deps } from '../context.js';
 import { hasRole, type Actor } from '../identity/actor.js';
-import { physicalTarget, type TargetDatabase } from '../instances/owners.js';
+import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
+import { resolveActor } from '../identity/authentication.js';
 import { applyAction } from '../tickets/tickets.js';
 import { analyzeDdl } from '../review/index.js';
 import * as repo from './design.repository.js';
@@ -29,13 +30,24 @@ export interface PublishRequest {
   planTime: string | undefined;
 }
 
+/** A database published to: physical, or logical with its members. */
+export interface PublishTarget {
+  dbId: number;
+  logic: boolean;
+  envType: string;
+  searchName: string;
+  members: TargetDatabase[];
+}
+
 /** Which stage a database of `target` may be published to now, or why not. */
-function stageFor(p: Project, target: TargetDatabase): number {
+function stageFor(p: Project, target: PublishTarget): number {
   const stages = p.flow.stages;
   const next = p.row.published_stage + 1;
   if (next > stages.length) throw new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} is published to every stage.`);
   if (next === 1) {
-    if (target.dbId !== p.row.base_db_id) throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: the design stage publishes to the base database ${p.row.base_db_id} first.`);
+    if (target.dbId !== p.row.base_db_id || target.logic !== (p.row.base_logic === 1)) {
+      throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: the design stage publishes to the base ${p.row.base_logic === 1 ? 'logical ' : ''}database ${p.row.base_db_id} first.`);
+    }
     return 1;
   }
   const allowed: string[] = [];
@@ -54,30 +66,58 @@ export function riskOf(findings: readonly DesignFinding[]): RiskLevel {
   return 'NONE_RISK';
 }
 
-/** The plan and review of publishing to `target` now (PreviewPublishScript, CreatePublishGroupTask). */
-export async function preparePublish(deps: Deps, p: Project, target: TargetDatabase, stage: number): Promise<{ plan: PublishPlan; findings: DesignFinding[] }> {
-  const plan = await planPublish(deps, p.row.id, target, stage === 1);
-  const analyzed = plan.pending.map((c) => analyzeDdl(c.sql, target.engine)[0]!);
-  const findings = analyzed.length === 0 ? [] : await reviewDesign(deps, p.row.tenant_id, target, analyzed, plan.pending[0]!.position);
-  return { plan, findings };
+/** The plan of one member database. */
+export interface MemberPlan {
+  member: TargetDatabase;
+  plan: PublishPlan;
 }
 
-async function resolve(deps: Deps, p: Project, dbId: number, logic: boolean): Promise<TargetDatabase> {
-  if (logic) throw new AppError('NotSupported', 'Publishing to logical databases is not supported yet.');
-  const target = await physicalTarget(deps, p.row.tenant_id, dbId);
-  if (!target) throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: database ${dbId} does not exist.`);
+/**
+ * The plans and the review of publishing to `target` now (PreviewPublishScript,
+ * CreatePublishGroupTask). On the design stage only the reference member of the base can be
+ * planned before it ran (the other members follow it and are planned when the publish runs).
+ */
+export async function preparePublish(deps: Deps, p: Project, target: PublishTarget, stage: number): Promise<{ plans: MemberPlan[]; findings: DesignFinding[] }> {
+  const reference = stage === 1 ? (await baseOf(deps, p)).dbId : null;
+  const plans: MemberPlan[] = [];
+  for (const member of target.members) {
+    if (stage === 1 && member.dbId !== reference) continue;
+    plans.push({ member, plan: await planPublish(deps, p.row.id, member, member.dbId === reference) });
+  }
+  const first = plans[0]!;
+  const analyzed = first.plan.pending.map((c) => analyzeDdl(c.sql, first.member.engine)[0]!);
+  const findings = analyzed.length === 0 ? [] : await reviewDesign(deps, p.row.tenant_id, first.member, analyzed, first.plan.pending[0]!.position);
+  return { plans, findings };
+}
+
+async function resolve(deps: Deps, p: Project, dbId: number, logic: boolean): Promise<PublishTarget> {
+  const committer = await resolveActor(deps, p.ticket.row.committer_id, p.row.tenant_id);
+  const target = await resolveTargetDatabase(deps, committer, dbId, logic).catch(() => {
+    throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: ${logic ? 'logical ' : ''}database ${dbId} does not exist (or has no members).`);
+  });
   const base = await baseOf(deps, p);
   if (target.engine !== base.engine) throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: ${target.searchName} is ${target.engine}, the design is for ${base.engine}.`);
-  return target;
+  return { dbId: target.dbId, logic: target.logic, envType: target.envType, searchName: target.searchName, members: target.members };
 }
 
 /** PreviewPublishScript: the exact DDL a publish to the database would run now. */
 export async function previewPublish(deps: Deps, actor: Actor, orderId: number, dbId: number): Promise<{ script: string; plan: PublishPlan; findings: DesignFinding[]; stage: number }> {
   const p = await visibleProject(deps, actor, orderId);
   const target = await resolve(deps, p, dbId, false);
-  const stage = target.dbId === p.row.base_db_id && p.row.published_stage === 0 ? 1 : stageFor(p, target);
-  const { plan, findings } = await preparePublish(deps, p, target, stage);
+  const reference = await baseOf(deps, p);
+  const stage = target.dbId === reference.dbId && p.row.published_stage === 0 ? 1 : stageForMember(p, target, reference);
+  const { plans, findings } = await preparePublish(deps, p, target, stage);
+  const plan = plans[0]!.plan;
   return { script: scriptOf(plan.pending), plan, findings, stage };
+}
+
+/** The stage a single database would be published at: as its logical base's member, or by its environment. */
+function stageForMember(p: Project, target: PublishTarget, reference: TargetDatabase): number {
+  if (p.row.published_stage === 0) {
+    if (target.dbId === reference.dbId) return 1;
+    throw new AppError('InvalidDbId', `Specified parameter DbId is not valid: the design stage publishes to the base database first (preview ${reference.searchName}).`);
+  }
+  return stageFor(p, target);
 }
 
 export const scriptOf = (changes: readonly ChangeRow[]): string => changes.map((c) => `${c.sql.replace(/[\s;]+$/, '')};\n`).join('');
@@ -92,7 +132,7 @@ async function closeStaleAudit(deps: Deps, pub: PublishRow): Promise<boolean> {
 
 export async function createPublish(deps: Deps, actor: Actor, orderId: number, req: PublishRequest, requestId: string): Promise<number> {
   const p = await visibleProject(deps, actor, orderId);
-  if (p.ticket.row.committer_id !== actor.userId && !(hasRole(actor, 'ADMIN') && actor.delegatedBy)) throw noPermission(`Only the committer of ticket ${orderId} may publish its design.`);
+  if (p.ticket.row.committer_id !== actor.userId) throw noPermission(`Only the committer of ticket ${orderId} may publish its design.`);
   if (p.row.status !== 'DESIGN') throw new AppError('InvalidStatus', `The design of ticket ${orderId} is ${p.row.status}.`);
   const open = await openPublish(deps, p.row.id);
   if (open && !(await closeStaleAudit(deps, open))) throw new AppError('InvalidStatus', `Publish ${open.id} of ticket ${orderId} is ${open.status}; wait until it has finished (ListDDLPublishRecords).`);
@@ -104,7 +144,7 @@ export async function createPublish(deps: Deps, actor: Actor, orderId: number, r
   }
   const target = await resolve(deps, p, req.dbId, req.logic);
   const stage = stageFor(p, target);
-  const { plan, findings } = await preparePublish(deps, p, target, stage);
+  const { plans, findings } = await preparePublish(deps, p, target, stage);
   const errors = findings.filter((f) => f.level === 'ERROR');
   if (errors.length > 0) {
     throw new AppError('InvalidStatus', `The review blocks publishing to ${target.searchName}: ${errors.slice(0, 5).map((f) => f.message).join(' ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}`);
@@ -117,6 +157,7 @@ export async function createPublish(deps: Deps, actor: Actor, orderId: number, r
       tenant_id: p.row.tenant_id,
       stage,
       db_id: target.dbId,
+      logic: target.logic ? 1 : 0,
       strategy: req.strategy,
       plan_at: planAt,
       workflow_instance_id: null,
@@ -128,7 +169,7 @@ export async function createPublish(deps: Deps, actor: Actor, orderId: number, r
       created_at: now,
       finished_at: null,
     });
-    await repo.replacePublishJobs(tx.db, id, jobsOf(plan));
+    for (const m of plans) await repo.replacePublishJobs(tx.db, id, m.member.dbId, jobsOf(m.plan));
     return id;
   });
   try {

@@ -1,14 +1,15 @@
 /** What GetTableDesignProjectInfo, GetTableDesignProjectFlow and ListDDLPublishRecords show. */
 import type { Deps } from '../context.js';
 import type { Actor } from '../identity/actor.js';
-import { physicalTarget } from '../instances/owners.js';
+import { resolveTargetDatabase } from '../instances/owners.js';
 import * as repo from './design.repository.js';
-import { baseOf, visibleProject } from './design.js';
+import { visibleProject } from './design.js';
 import { flowNodes } from './flow.js';
 
 export async function projectInfo(deps: Deps, actor: Actor, orderId: number) {
   const p = await visibleProject(deps, actor, orderId);
-  const base = await baseOf(deps, p).catch(() => undefined);
+  const resolved = await resolveTargetDatabase(deps, actor, p.row.base_db_id, p.row.base_logic === 1).catch(() => undefined);
+  const base = resolved ? { dbId: resolved.dbId, logic: resolved.logic, engine: resolved.engine, envType: resolved.envType, searchName: resolved.searchName, schemaName: resolved.members[0]!.schemaName } : undefined;
   const status = p.ticket.row.status === 'closed' ? 'CLOSE' : p.row.status;
   return { p, base, status };
 }
@@ -27,8 +28,11 @@ export async function publishRecords(deps: Deps, actor: Actor, orderId: number) 
   const out = [];
   for (const pub of publishes) {
     const wi = pub.workflow_instance_id === null ? undefined : await deps.db.selectFrom('workflow_instance').select(['status', 'template_id']).where('id', '=', pub.workflow_instance_id).executeTakeFirst();
-    const target = await physicalTarget(deps, pub.tenant_id, pub.db_id);
-    out.push({ pub, workflow: wi, target, jobs: await repo.listPublishJobs(deps.db, pub.id) });
+    const jobs = await repo.listPublishJobs(deps.db, pub.id);
+    // One task per physical database (the members of a logical target), in the order they ran.
+    const tasks = [...new Set(jobs.map((j) => j.db_id))].map((dbId) => ({ dbId, jobs: jobs.filter((j) => j.db_id === dbId) }));
+    if (tasks.length === 0) tasks.push({ dbId: pub.db_id, jobs: [] });
+    out.push({ pub, workflow: wi, tasks });
   }
   return { p, records: out };
 }

@@ -20,6 +20,7 @@ export const m0013: StoreMigration = {
       .addColumn('ticket_id', 'bigint', (c) => c.notNull().unique().references('ticket.id'))
       .addColumn('tenant_id', 'bigint', (c) => c.notNull().references('tenant.id'))
       .addColumn('base_db_id', 'bigint', notNull)
+      .addColumn('base_logic', 'integer', notNull)
       .addColumn('status', 'text', notNull)
       .addColumn('flow', 'text', notNull)
       .addColumn('published_stage', 'integer', notNull)
@@ -59,6 +60,7 @@ export const m0013: StoreMigration = {
       .addColumn('tenant_id', 'bigint', notNull)
       .addColumn('stage', 'integer', notNull)
       .addColumn('db_id', 'bigint', notNull)
+      .addColumn('logic', 'integer', notNull)
       .addColumn('strategy', 'text', notNull)
       .addColumn('plan_at', 'bigint')
       .addColumn('workflow_instance_id', 'bigint')
@@ -74,6 +76,7 @@ export const m0013: StoreMigration = {
 
     await withId(db.schema.createTable('design_publish_job'), ctx)
       .addColumn('publish_id', 'bigint', (c) => c.notNull().references('design_publish.id'))
+      .addColumn('db_id', 'bigint', notNull)
       .addColumn('table_name', 'text', notNull)
       .addColumn('scripts', 'text', notNull)
       .addColumn('status', 'text', notNull)

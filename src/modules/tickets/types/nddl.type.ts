@@ -46,7 +46,7 @@ export const nddlType: TicketTypeDefinition<SchemaDesignParams> = {
   async routingTargets(deps, ticket) {
     const project = await designRepo.findProjectByTicket(deps.db, ticket.id);
     const open = project ? (await designRepo.listPublishes(deps.db, project.id)).filter((x) => x.status === 'START').at(-1) : undefined;
-    return open ? [{ dbId: open.db_id, logic: false }] : [{ dbId: ticket.params.dbId, logic: ticket.params.logic }];
+    return open ? [{ dbId: open.db_id, logic: open.logic === 1 }] : [{ dbId: ticket.params.dbId, logic: ticket.params.logic }];
   },
   async approved(deps, row) {
     await publishApproved(deps, row);
