@@ -125,7 +125,7 @@ interface Group {
 const CREATE_INDEX = /^\s*create\s+(unique\s+)?index\s+(?!concurrently\b)/i;
 
 /** Consecutive changes of one table; on PostgreSQL one transaction each (CONCURRENTLY runs alone, outside). */
-function groups(changes: readonly ChangeRow[], engine: Engine, concurrentIndex: boolean): Group[] {
+export function groups(changes: readonly ChangeRow[], engine: Engine, concurrentIndex: boolean): Group[] {
   const out: Group[] = [];
   const concurrently = (sql: string) => engine === 'postgresql' && (/^\s*create\s+(unique\s+)?index\s+concurrently\b/i.test(sql) || (concurrentIndex && CREATE_INDEX.test(sql)));
   const rewrite = (sql: string) => (engine === 'postgresql' && concurrentIndex && CREATE_INDEX.test(sql) ? sql.replace(/^(\s*create\s+(?:unique\s+)?index)\s+/i, '$1 CONCURRENTLY ') : sql);
