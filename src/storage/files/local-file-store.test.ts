@@ -62,6 +62,29 @@ describe('LocalFileStore', () => {
     expect(tmpFiles()).toEqual([]);
   });
 
+  it('a large put (flushed to disk on the way, every 16 MiB) stores every byte; failing past a flush leaves nothing', async () => {
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE(i, i);
+    const parts = 40; // 40 MiB: two background syncs, the second maybe still running at the end
+    const expected = createHash('sha256');
+    for (let k = 0; k < parts; k++) expected.update(chunk);
+    const stored = await store.put('big/export.zip', Readable.from((function* () { for (let k = 0; k < parts; k++) yield chunk; })()));
+    expect(stored).toEqual({ size: parts * chunk.length, sha256: expected.digest('hex') });
+    const got = createHash('sha256');
+    for await (const c of (await store.get('big/export.zip'))!.stream) got.update(c as Buffer);
+    expect(got.digest('hex')).toBe(stored.sha256);
+    expect(fs.statSync(path.join(dir, 'big/export.zip')).mode & 0o777).toBe(0o600);
+    const failing = Readable.from(
+      (async function* () {
+        for (let k = 0; k < 20; k++) yield chunk;
+        throw new Error('connection reset');
+      })(),
+    );
+    await expect(store.put('big/failed.zip', failing)).rejects.toThrow('connection reset');
+    expect(await store.stat('big/failed.zip')).toBeNull();
+    expect(tmpFiles()).toEqual([]);
+  });
+
   it('refuses keys that could leave the folder or name internals', async () => {
     for (const key of ['../x', 'a/../../x', '/etc/passwd', 'a//b', '.tmp/x', 'a/./b', 'a\\b', '', 'a b']) {
       await expect(store.put(key, Readable.from([Buffer.from('x')]))).rejects.toThrow(/invalid file store key/);

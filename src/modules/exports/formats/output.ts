@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 
 export type Out = NodeJS.WritableStream | Writable;
 
-function isDestroyed(out: Out): boolean {
+export function isDestroyed(out: Out): boolean {
   return (out as Partial<Writable>).destroyed === true;
 }
 
