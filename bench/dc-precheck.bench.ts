@@ -28,7 +28,7 @@ import type { Engine } from '../src/connectors/connector.js';
 import { parseStatement } from '../src/lib/sql/parse.js';
 import { splitStatements } from '../src/lib/sql/split.js';
 import { analyzeDml, reviewDml } from '../src/modules/review/index.js';
-import { call, fmt, healthz, KEY, startServer, type BenchServer } from './lib.js';
+import { call, fmt, healthz, KEY, registerTarget, startServer, type BenchServer } from './lib.js';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
@@ -145,31 +145,7 @@ function prepareSqlite(file: string): void {
   db.close();
 }
 
-const stringify = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 
-async function registerTarget(srv: BenchServer, engine: Engine, sqliteFile: string): Promise<number> {
-  const base = { InstanceAlias: `bench-${engine}`, EnvType: 'dev', DbaUid: 'admin', ExportTimeout: 3600, QueryTimeout: 600, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' };
-  if (engine === 'sqlite') {
-    const dest = path.join(srv.dataDir, 'sqlite', 'bench_dc.db');
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.copyFileSync(sqliteFile, dest);
-    await call(srv.url, 'RegisterInstance', { ...stringify(base), InstanceType: 'sqlite', Host: dest });
-  } else {
-    const u = new URL(engine === 'postgresql' ? PG_URL : MYSQL_URL);
-    if (engine === 'mariadb') Object.assign(u, { username: 'opendms_bench', password: 'opendms_bench' });
-    await call(srv.url, 'RegisterInstance', {
-      ...stringify(base),
-      InstanceType: engine,
-      Host: u.hostname,
-      Port: u.port || (engine === 'postgresql' ? '5432' : '3306'),
-      DatabaseUser: decodeURIComponent(u.username),
-      DatabasePassword: decodeURIComponent(u.password) || 'unused',
-    });
-  }
-  const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? 'bench_dc.db' : DB });
-  const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.DbType === engine && (engine === 'sqlite' ? String(d.Host).endsWith('bench_dc.db') : d.SchemaName === DB));
-  return Number(db.DatabaseId);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The real path
@@ -319,7 +295,7 @@ for (const engine of ENGINES) {
   const srv = await startServer();
   try {
     await call(srv.url, 'SetSqlReviewRule', { RuleId: 'too-many-statements', Level: 'ERROR', Params: JSON.stringify({ maxStatements: 20_000 }) });
-    const dbId = await registerTarget(srv, engine, sqliteFile);
+    const dbId = await registerTarget(srv, engine, { sqliteFile, sqliteName: 'bench_dc.db', url: engine === 'postgresql' ? PG_URL : MYSQL_URL, database: DB });
     const key = await uploadSql(srv.url, 'bench-fix.sql', script);
     const { timeline, detail, orderId } = await fileAndWait(srv, dbId, key);
     if (detail.Status !== 'precheck_success') throw new Error(`precheck did not pass: ${JSON.stringify(detail.PreCheckDetail)}`);

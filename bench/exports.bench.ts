@@ -17,7 +17,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { call, fmt, startServer, type BenchServer } from './lib.js';
+import { call, fmt, registerTarget, startServer } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -110,32 +110,7 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-async function registerTarget(srv: BenchServer, engine: string, sqliteFile: string): Promise<number> {
-  const base = { InstanceAlias: `bench-${engine}`, EnvType: 'dev', DbaUid: 'admin', ExportTimeout: 3600, QueryTimeout: 600, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' };
-  if (engine === 'sqlite') {
-    const dest = path.join(srv.dataDir, 'sqlite', 'bench.db');
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
-    fs.copyFileSync(sqliteFile, dest);
-    await call(srv.url, 'RegisterInstance', { ...stringify(base), InstanceType: 'sqlite', Host: dest });
-  } else {
-    const u = new URL(engine === 'postgresql' ? PG_URL : MYSQL_URL);
-    if (engine === 'mariadb') Object.assign(u, { username: 'opendms_bench', password: 'opendms_bench' });
-    await call(srv.url, 'RegisterInstance', {
-      ...stringify(base),
-      InstanceType: engine,
-      Host: u.hostname,
-      Port: u.port || (engine === 'postgresql' ? '5432' : '3306'),
-      DatabaseUser: decodeURIComponent(u.username),
-      DatabasePassword: decodeURIComponent(u.password) || 'unused',
-    });
-  }
-  // The demo shop is a SQLite database too: the bench's is the one whose address is bench.db.
-  const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? 'bench.db' : DB });
-  const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.DbType === engine && (engine === 'sqlite' ? String(d.Host).endsWith('bench.db') : d.SchemaName === DB));
-  return Number(db.DatabaseId);
-}
 
-const stringify = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
 
 /**
  * Polls the ticket until `done`, every 50 ms. With `expectedRows`, less often while the export is
@@ -165,7 +140,7 @@ async function oneExport(engine: string, format: string, n: number, sqliteFile: 
   const srv = await startServer();
   try {
     await call(srv.url, 'SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'bench: no approval', PluginTypes: ['DATA_EXPORT'], Decision: 'NO_APPROVAL' }]) });
-    const dbId = await registerTarget(srv, engine, sqliteFile);
+    const dbId = await registerTarget(srv, engine, { sqliteFile, sqliteName: 'bench.db', url: engine === 'postgresql' ? PG_URL : MYSQL_URL, database: DB });
     const created = await call(srv.url, 'CreateOrder', {
       Comment: 'bench',
       PluginType: 'DATA_EXPORT',

@@ -133,3 +133,36 @@ export function percentiles(latencies: number[]): { p50: number; p99: number } {
 }
 
 export const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+
+/** Every value as text, as the RPC parameters travel. */
+export const stringify = (o: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+
+/**
+ * Registers the bench's target database and returns its DbId: a copy of `sqliteFile` in the
+ * server's SQLite folder (as `sqliteName`), or the PostgreSQL / MariaDB server at `url` (MariaDB
+ * with the bench login opendms_bench), whose database `database` the bench created.
+ */
+export async function registerTarget(srv: BenchServer, engine: string, t: { sqliteFile: string; sqliteName: string; url: string; database: string }): Promise<number> {
+  const base = { InstanceAlias: `bench-${engine}`, EnvType: 'dev', DbaUid: 'admin', ExportTimeout: 3600, QueryTimeout: 600, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' };
+  if (engine === 'sqlite') {
+    const dest = path.join(srv.dataDir, 'sqlite', t.sqliteName);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(t.sqliteFile, dest);
+    await call(srv.url, 'RegisterInstance', { ...stringify(base), InstanceType: 'sqlite', Host: dest });
+  } else {
+    const u = new URL(t.url);
+    if (engine === 'mariadb') Object.assign(u, { username: 'opendms_bench', password: 'opendms_bench' });
+    await call(srv.url, 'RegisterInstance', {
+      ...stringify(base),
+      InstanceType: engine,
+      Host: u.hostname,
+      Port: u.port || (engine === 'postgresql' ? '5432' : '3306'),
+      DatabaseUser: decodeURIComponent(u.username),
+      DatabasePassword: decodeURIComponent(u.password) || 'unused',
+    });
+  }
+  // The demo shop is a SQLite database too: the bench's is the one whose address ends with its name.
+  const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? t.sqliteName : t.database });
+  const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.DbType === engine && (engine === 'sqlite' ? String(d.Host).endsWith(t.sqliteName) : d.SchemaName === t.database));
+  return Number(db.DatabaseId);
+}
