@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN_KEY, createUser, ok, pop, type Body, type Key } from '../helpers/server.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { ADMIN_KEY, ok, pop, type Body, type Key } from '../helpers/server.js';
+import { registerPgTarget, startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { until } from '../helpers/export-flow.js';
-import { createPgDatabase, describeWithServer, parsedPgUrl } from '../helpers/servers.js';
+import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
 
 const STATEMENTS = 150;
 
@@ -42,11 +42,7 @@ await describeWithServer('postgres', 'a data change survives SIGKILL of the serv
     await c.query(`create table counters (id integer primary key, n integer not null); insert into counters select g, 0 from generate_series(1, ${STATEMENTS}) g`);
     await c.end();
     server = await startServerProcess({ dataDir });
-    dba = await createUser({ url: server.url, port: server.port, admin: ADMIN_KEY }, 'dana', 'DBA');
-    const pgc = parsedPgUrl();
-    ok(await admin('RegisterInstance', { InstanceType: 'postgresql', Host: pgc.host, Port: pgc.port, DatabaseUser: pgc.user, DatabasePassword: pgc.password || 'x', InstanceAlias: 'crash', EnvType: 'dev', DbaUid: 'dana', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' }));
-    const found: Body = ok(await admin('SearchDatabase', { SearchKey: target.name }));
-    dbId = Number(found.SearchDatabaseList.SearchDatabase.find((d: Body) => d.SchemaName === target.name).DatabaseId);
+    ({ dba, dbId } = await registerPgTarget(server, target.name));
   }, 120_000);
 
   afterAll(async () => {

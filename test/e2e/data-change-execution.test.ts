@@ -7,12 +7,13 @@
  * statement; one transaction per database; pause and restart; ExecMode AUTO; who may execute.
  */
 import crypto from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
 import { uploadSql } from '../helpers/attachments.js';
 import { runDcJob } from '../../src/modules/data-changes/runner.js';
-import { fetchBytes, registerMaria, registerPg, registerSqlite, sleep, startExportEnv, ticketStatus, type ExportEnv, type User, until } from '../helpers/export-flow.js';
+import { fetchBytes, registerMaria, registerPg, registerSqlite, sleep, startExportEnv, ticketStatus, type ExportEnv, type User, until, withSqlite } from '../helpers/export-flow.js';
 
 let env: ExportEnv;
 
@@ -295,15 +296,7 @@ describe('SQLite', () => {
   let t: Target;
   beforeAll(async () => {
     const s = await registerSqlite(env, 'dc_exec', (db) => db.exec(setup('sqlite')));
-    const Database = (await import('better-sqlite3')).default;
-    const open = <R>(fn: (db: InstanceType<typeof Database>) => R): R => {
-      const db = new Database(s.file);
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
-    };
+    const open = <R>(fn: (db: Database.Database) => R): R => withSqlite(s.file, fn);
     t = {
       dbId: s.dbId,
       file: s.file,
@@ -397,13 +390,7 @@ describe('SQLite', () => {
       const x = await taskDetail(order);
       return ['SUCCESS', 'FAIL'].includes(x.jobStatus) ? x : undefined;
     }, 180_000)).toMatchObject({ jobStatus: 'SUCCESS', ActualAffectRows: id });
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(t.file ?? '');
-    try {
-      expect(db.prepare('select count(*) n, sum(id) s from bulk').get()).toEqual({ n: id, s: (id * (id + 1)) / 2 });
-    } finally {
-      db.close();
-    }
+    expect(withSqlite(t.file ?? '', (db) => db.prepare('select count(*) n, sum(id) s from bulk').get())).toEqual({ n: id, s: (id * (id + 1)) / 2 });
   }, 400_000);
 
   it('sqlite: ModifyDataCorrectExecSQL replaces the SQL before submission and prechecks it again', async () => {
@@ -431,24 +418,14 @@ describe('SQLite', () => {
     expect([ja.Status, jb.Status]).toEqual(['SUCCESS', 'FAIL']);
     expect((await jobDetail(jb.JobId)).map((s) => s.Status)).toEqual(['SUCCESS', 'FAIL', 'INIT']);
 
-    const Database = (await import('better-sqlite3')).default;
-    const fix = new Database(b.file);
-    fix.exec('delete from accounts where id = 100');
-    fix.close();
+    withSqlite(b.file, (db) => db.exec('delete from accounts where id = 100'));
     expect(await env.as(env.ulla)('RestartDataCorrectSQLJob', { OrderId: id, Type: 'SINGLE', JobId: ja.JobId })).toMatchObject({ Success: false, ErrorCode: 'InvalidStatus' });
     ok(await env.as(env.ulla)('RestartDataCorrectSQLJob', { OrderId: id, Type: 'SINGLE', JobId: jb.JobId }));
     expect(await settledTask(id)).toMatchObject({ jobStatus: 'SUCCESS' });
     expect(await ticketStatus(env, id)).toBe('success');
     expect((await jobDetail(ja.JobId)).map((s) => s.ExecuteCount)).toEqual([1, 1, 1]);
     expect((await jobDetail(jb.JobId)).map((s) => s.ExecuteCount)).toEqual([1, 2, 1]);
-    const counters = (file: string) => {
-      const db = new Database(file);
-      try {
-        return db.prepare('select n from counters order by id').all().map((r) => (r as { n: number }).n);
-      } finally {
-        db.close();
-      }
-    };
+    const counters = (file: string) => withSqlite(file, (db) => db.prepare('select n from counters order by id').all().map((r) => (r as { n: number }).n));
     expect(counters(a.file)).toEqual([1, 1, 0]);
     expect(counters(b.file)).toEqual([1, 1, 0]);
   });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayError, ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
 import { uploadSql as uploadAttachment } from '../helpers/attachments.js';
-import { registerMaria, registerPg, registerSqlite, sleep, startExportEnv, type ExportEnv } from '../helpers/export-flow.js';
+import { registerMaria, registerPg, registerSqlite, sleep, startExportEnv, withSqlite, type ExportEnv } from '../helpers/export-flow.js';
+import type Database from 'better-sqlite3';
 
 const ROWS = 20;
 const SETUP = `create table items (id integer primary key, name varchar(40) not null, qty integer not null);
@@ -179,15 +180,7 @@ describe('SQLite', () => {
   let t: Target;
   beforeAll(async () => {
     const s = await registerSqlite(env, 'dc_precheck', (db) => db.exec(SETUP));
-    const Database = (await import('better-sqlite3')).default;
-    const open = <T>(fn: (db: InstanceType<typeof Database>) => T): T => {
-      const db = new Database(s.file);
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
-    };
+    const open = <T>(fn: (db: Database.Database) => T): T => withSqlite(s.file, fn);
     t = {
       dbId: s.dbId,
       snapshot: async () => JSON.stringify(open((db) => db.prepare('select * from items order by id').all())),

@@ -9,9 +9,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { configure, BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN_KEY, awaitPrecheck, createUser, ok, pop, type Body, type Key } from '../helpers/server.js';
-import { startServerProcess, type ServerProcess } from '../helpers/process.js';
-import { createPgDatabase, describeWithServer, parsedPgUrl } from '../helpers/servers.js';
+import { ADMIN_KEY, awaitPrecheck, ok, pop, type Key } from '../helpers/server.js';
+import { registerPgTarget, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
 
 configure({ useWebWorkers: false });
 
@@ -37,11 +37,7 @@ await describeWithServer('postgres', 'export survives SIGKILL of the server', ()
     await c.end();
 
     server = await startServerProcess({ dataDir });
-    dba = await createUser({ url: server.url, port: server.port, admin: ADMIN_KEY }, 'dana', 'DBA');
-    const pgc = parsedPgUrl();
-    ok(await admin('RegisterInstance', { InstanceType: 'postgresql', Host: pgc.host, Port: pgc.port, DatabaseUser: pgc.user, DatabasePassword: pgc.password || 'x', InstanceAlias: 'crash', EnvType: 'dev', DbaUid: 'dana', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' }));
-    const found: Body = ok(await admin('SearchDatabase', { SearchKey: target.name }));
-    dbId = Number(found.SearchDatabaseList.SearchDatabase.find((d: Body) => d.SchemaName === target.name).DatabaseId);
+    ({ dba, dbId } = await registerPgTarget(server, target.name));
   }, 120_000);
 
   afterAll(async () => {

@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ok, type Body } from '../helpers/server.js';
 import { createMysqlDatabase, createPgDatabase, describeWithServer, parsedMysqlUrl, parsedPgUrl } from '../helpers/servers.js';
-import { registerSqlite, sleep, startExportEnv, ticketStatus, withMysql, withPg, type ExportEnv, until } from '../helpers/export-flow.js';
+import { registerSqlite, startExportEnv, ticketStatus, until, withMysql, withPg, withSqlite, type ExportEnv } from '../helpers/export-flow.js';
+import type Database from 'better-sqlite3';
 import { describe } from 'vitest';
 import crypto from 'node:crypto';
 
@@ -255,16 +256,13 @@ describe('SQLite', () => {
   });
 
   it('sqlite: a design on a logical database goes to every member, at each stage', async () => {
-    const Database = (await import('better-sqlite3')).default;
-    const setup = (db: InstanceType<typeof Database>) => db.exec("create table items (id integer primary key, name text not null); insert into items values (1, 'a'), (2, 'b')");
+    const setup = (db: Database.Database) => db.exec("create table items (id integer primary key, name text not null); insert into items values (1, 'a'), (2, 'b')");
     const devA = await registerSqlite(env, 'nddl_logic_dev_a', setup);
     const devB = await registerSqlite(env, 'nddl_logic_dev_b', setup);
     const prod: { file: string; dbId: number }[] = [];
     for (const name of ['nddl_logic_prod_a', 'nddl_logic_prod_b']) {
       const file = `${env.srv.server.deps.config.sqliteInstanceDir}/${name}.db`;
-      const db = new Database(file);
-      setup(db);
-      db.close();
+      withSqlite(file, setup);
       ok(await env.admin('RegisterInstance', { ...INSTANCE, InstanceType: 'sqlite', Host: file, InstanceAlias: name, EnvType: 'product' }));
       prod.push({ file, dbId: Number(ok(await env.admin('GetDatabase', { Host: file, Port: 0, SchemaName: 'main' })).Database.DatabaseId) });
     }
@@ -299,13 +297,14 @@ describe('SQLite', () => {
     expect(r2.PublishTaskInfoList).toHaveLength(2);
     expect(await ticketStatus(env, orderId)).toBe('success');
     for (const file of [devA.file, devB.file, ...prod.map((x) => x.file)]) {
-      const db = new Database(file, { readonly: true });
-      try {
-        expect(db.prepare('select name from pragma_table_info(?) order by cid').all('items').map((r) => (r as { name: string }).name), file).toEqual(['id', 'name', 'price']);
-        expect(db.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'items'").all().map((r) => (r as { name: string }).name), file).toEqual(['idx_items_name']);
-      } finally {
-        db.close();
-      }
+      withSqlite(
+        file,
+        (db) => {
+          expect(db.prepare('select name from pragma_table_info(?) order by cid').all('items').map((r) => (r as { name: string }).name), file).toEqual(['id', 'name', 'price']);
+          expect(db.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'items'").all().map((r) => (r as { name: string }).name), file).toEqual(['idx_items_name']);
+        },
+        { readonly: true },
+      );
     }
   });
 });

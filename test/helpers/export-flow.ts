@@ -131,6 +131,16 @@ export async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
   }
 }
 
+/** Opens the SQLite file for `fn` only (the server keeps its own connections). */
+export function withSqlite<T>(file: string, fn: (db: Database.Database) => T, options: Database.Options = {}): T {
+  const db = new Database(file, options);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
 export interface MariaTarget {
   name: string;
   dbId: number;

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { ADMIN_KEY } from './server.js';
+import { ADMIN_KEY, createUser, ok, pop, type Body, type Key } from './server.js';
+import { parsedPgUrl } from './servers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -72,4 +73,17 @@ export async function startServerProcess(opts: { dataDir: string; port?: number;
       await exited;
     },
   };
+}
+
+/**
+ * On a server process: a DBA `dana`, and the test PostgreSQL server registered as a `dev` instance
+ * she is DBA of; returns her key and the DbId of `database` on it.
+ */
+export async function registerPgTarget(server: ServerProcess, database: string): Promise<{ dba: Key & { userId: number }; dbId: number }> {
+  const dba = await createUser({ url: server.url, port: server.port, admin: ADMIN_KEY }, 'dana', 'DBA');
+  const admin = pop(server, ADMIN_KEY);
+  const pgc = parsedPgUrl();
+  ok(await admin('RegisterInstance', { InstanceType: 'postgresql', Host: pgc.host, Port: pgc.port, DatabaseUser: pgc.user, DatabasePassword: pgc.password || 'x', InstanceAlias: 'crash', EnvType: 'dev', DbaUid: 'dana', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' }));
+  const found: Body = ok(await admin('SearchDatabase', { SearchKey: database }));
+  return { dba, dbId: Number(found.SearchDatabaseList.SearchDatabase.find((d: Body) => d.SchemaName === database).DatabaseId) };
 }
