@@ -6,6 +6,7 @@ import { getVisibleTicket, type Ticket } from '../tickets/tickets.js';
 import type { DataChangeParams } from '../tickets/types/dc-common.type.js';
 import { AppError } from '../../errors.js';
 import * as repo from './data-change.repository.js';
+import { DC_FAMILY, TYPE_TITLES, type DcFamilyType } from './family.js';
 import type { DcPrecheckRow, DcStepRow } from './data-change.repository.js';
 
 /**
@@ -24,6 +25,7 @@ export function dataCorrectStatus(status: TicketStatus, precheck: DcPrecheckRow 
 }
 
 export interface DataChangeDetail {
+  pluginType: DcFamilyType;
   status: string;
   params: DataChangeParams;
   execMode: string;
@@ -32,10 +34,12 @@ export interface DataChangeDetail {
   steps: DcStepRow[];
 }
 
-async function visibleDataChange(deps: Deps, actor: Actor, orderId: number): Promise<Ticket> {
+/** A ticket of the data-change family (or of `types`, where an Action serves only some of it) the actor may see. */
+async function visibleDataChange(deps: Deps, actor: Actor, orderId: number, types: readonly DcFamilyType[] = DC_FAMILY): Promise<Ticket> {
   const ticket = await getVisibleTicket(deps, actor, orderId);
-  if (ticket.row.plugin_type !== 'DC_COMMON') {
-    throw new AppError('InvalidOrderId', `Specified parameter OrderId is not valid: ticket ${orderId} is a ${ticket.row.plugin_type} ticket, not a data change (DC_COMMON).`);
+  if (!(types as readonly string[]).includes(ticket.row.plugin_type)) {
+    const what = types.length === 1 ? TYPE_TITLES[types[0]!] : 'a data change (DC_COMMON, DC_CHUNK, DC_CRON_CLEAR or DC_BIG_FILE)';
+    throw new AppError('InvalidOrderId', `Specified parameter OrderId is not valid: ticket ${orderId} is a ${ticket.row.plugin_type} ticket, not ${what}.`);
   }
   return ticket;
 }
@@ -46,6 +50,7 @@ export async function dataChangeDetail(deps: Deps, actor: Actor, orderId: number
   const precheck = await repo.latestPrecheck(deps.db, orderId);
   const targets = await resolveTargets(deps, actor, params);
   return {
+    pluginType: ticket.row.plugin_type as DcFamilyType,
     status: dataCorrectStatus(ticket.row.status as TicketStatus, precheck),
     params,
     execMode: params.execMode,

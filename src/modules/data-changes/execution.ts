@@ -70,7 +70,8 @@ async function assertExecutor(deps: Deps, actor: Actor, ticket: Ticket): Promise
 export async function executeDataChange(deps: Deps, actor: Actor, orderId: number, rawOptions: unknown, requestId: string): Promise<number> {
   const options = parseExecOptions(rawOptions, deps.config.timezone, deps.now());
   return inTransaction(deps, async (tx) => {
-    const ticket = await visibleDataChange(tx, actor, orderId);
+    // A cleanup schedule is armed by its approval and runs on its schedule, not on request.
+    const ticket = await visibleDataChange(tx, actor, orderId, ['DC_COMMON', 'DC_CHUNK', 'DC_BIG_FILE']);
     assertStartable(ticket.row, await repo.findTaskByTicket(tx.db, orderId));
     const parties = await assertExecutor(tx, actor, ticket);
     return startExecution(tx, actor, ticket.row, options, parties, requestId);

@@ -24,9 +24,17 @@ import { committedPositions, ensureMarkerTable, insertMarker, recordAffected } f
 import * as repo from './execution.repository.js';
 import type { DcJobRow, DcStatementRow } from './execution.repository.js';
 import type { DcJobStatus } from './execution.table.js';
+import { JobStop, type JobBody, type JobBodyContext } from './job-body.js';
+import { chunkBody } from './chunk-runner.js';
 
 /** Attempts the queue makes for one run; an attempt that finds the job interrupted this often fails it cleanly. */
 export const RUN_ATTEMPTS = 5;
+
+/** What a job of each ticket type does on its database (job-body.ts); DC_COMMON runs its statements. */
+const BODIES: Partial<Record<string, JobBody>> = {
+  DC_CHUNK: chunkBody,
+  DC_CRON_CLEAR: chunkBody,
+};
 
 interface Run {
   deps: Deps;
@@ -49,15 +57,6 @@ interface Outcome {
   affectedRows: number;
   backupKey: string | null;
   backupRows: number | null;
-}
-
-class JobStop extends Error {
-  constructor(
-    readonly status: 'PAUSE' | 'FAIL',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Another worker of this job committed the statement this one was about to: it leaves the job to that one. */
@@ -88,15 +87,14 @@ export async function runDcJob(deps: Deps, jobId: number, run: number, attempt: 
     await settleJob(deps, job, 'FAIL', `database ${job.db_id} no longer exists`);
     return;
   }
-  const r: Run = { deps, job, target, signal: attempt.signal, keys: new Map() };
+  const ticket = await ticketRepo.findTicket(deps.db, job.tenant_id, job.ticket_id);
+  const body = BODIES[ticket?.plugin_type ?? ''] ?? statementsBody;
   try {
     await withConnector(deps, target.spec, (c) =>
-      c.writeSession(target.engine === 'sqlite' ? 'main' : target.schemaName, { statementTimeoutMs: target.queryTimeoutMs, signal: attempt.signal }, async (s) => {
+      c.writeSession(databaseOf(target), { statementTimeoutMs: target.queryTimeoutMs, signal: attempt.signal }, async (s) => {
         await ensureMarkerTable(s);
-        const statements = await reconcile(r, s);
-        const pending = statements.filter((st) => st.status !== 'SUCCESS');
-        if (job.transactional === 1) await runInOneTransaction(r, s, pending, (t) => c.tableKeys(databaseOf(target), t.schema, t.name));
-        else for (const st of pending) await runStatement(r, s, st, (t) => c.tableKeys(databaseOf(target), t.schema, t.name));
+        const statements = await repo.listStatements(deps.db, job.id);
+        await body({ deps, job, target, connector: c, session: s, signal: attempt.signal, statements, checkpoint: (next) => checkpoint({ deps, job, signal: attempt.signal }, next) });
       }),
     );
     await settleJob(deps, job, 'SUCCESS', null);
@@ -121,6 +119,17 @@ async function markRunning(deps: Deps, job: DcJobRow): Promise<boolean> {
   if (ok && job.status === 'BE_SCHEDULED') await repo.appendLog(deps.db, job.id, 'INFO', `run ${job.run} started`, deps.now());
   return ok;
 }
+
+/** DC_COMMON: the statements in order, each once; one transaction per statement, or one for all. */
+const statementsBody: JobBody = async (ctx: JobBodyContext) => {
+  const { deps, job, target, connector: c, session: s, signal } = ctx;
+  const r: Run = { deps, job, target, signal, keys: new Map() };
+  const statements = await reconcile(r, s);
+  const pending = statements.filter((st) => st.status !== 'SUCCESS');
+  const keysOf: KeysOf = (t) => c.tableKeys(databaseOf(target), t.schema, t.name);
+  if (job.transactional === 1) await runInOneTransaction(r, s, pending, keysOf);
+  else for (const st of pending) await runStatement(r, s, st, keysOf);
+};
 
 /**
  * Settles statements whose outcome the store does not know from the marker table: a statement
@@ -149,13 +158,13 @@ async function reconcile(r: Run, s: WriteSession): Promise<DcStatementRow[]> {
   return statements;
 }
 
-/** Stops before a statement when a pause was asked for, the window closed, or the worker is stopping. */
-async function checkpoint(r: Run, next: DcStatementRow): Promise<void> {
+/** Stops before the next unit of work when a pause was asked for, the window closed, or the worker is stopping. */
+async function checkpoint(r: { deps: Deps; job: DcJobRow; signal: AbortSignal }, next: string): Promise<void> {
   if (r.signal.aborted) throw r.signal.reason;
   const fresh = await repo.findJob(r.deps.db, r.job.id);
-  if (fresh?.pause_requested === 1) throw new JobStop('PAUSE', `paused before statement ${next.position} (PauseDataCorrectSQLJob); RestartDataCorrectSQLJob continues from it`);
+  if (fresh?.pause_requested === 1) throw new JobStop('PAUSE', `paused before ${next} (PauseDataCorrectSQLJob); RestartDataCorrectSQLJob continues from it`);
   if (r.job.end_at !== null && r.deps.now() > r.job.end_at) {
-    throw new JobStop('FAIL', `the execution window (ActionDetail.endTime) closed before statement ${next.position}; RestartDataCorrectSQLJob runs the rest`);
+    throw new JobStop('FAIL', `the execution window (ActionDetail.endTime) closed before ${next}; RestartDataCorrectSQLJob runs the rest`);
   }
 }
 
@@ -230,7 +239,7 @@ async function apply(r: Run, s: WriteSession, st: DcStatementRow, prep: Prepared
 
 async function runStatement(r: Run, s: WriteSession, st: DcStatementRow, keysOf: KeysOf): Promise<void> {
   const { deps, job } = r;
-  await checkpoint(r, st);
+  await checkpoint(r, `statement ${st.position}`);
   const prep = await prepare(r, s, st, keysOf);
   const started = deps.now();
   await repo.updateStatements(deps.db, job.id, [st.position], ['INIT', 'FAIL'], { status: 'RUNNING', execute_count: st.execute_count + 1, started_at: started, finished_at: null, message: null });
@@ -254,7 +263,7 @@ async function runStatement(r: Run, s: WriteSession, st: DcStatementRow, keysOf:
 async function runInOneTransaction(r: Run, s: WriteSession, pending: DcStatementRow[], keysOf: KeysOf): Promise<void> {
   if (pending.length === 0) return;
   const { deps, job } = r;
-  await checkpoint(r, pending[0]!);
+  await checkpoint(r, `statement ${pending[0]!.position}`);
   const prepared: Prepared[] = [];
   for (const st of pending) prepared.push(await prepare(r, s, st, keysOf));
   const started = deps.now();
@@ -334,6 +343,8 @@ export async function settleTicket(deps: Deps, taskId: number, tenantId: number,
   if (jobs.some((j) => j.status === 'RUNNING' || j.status === 'BE_SCHEDULED')) return;
   const ticket = await ticketRepo.findTicket(deps.db, tenantId, ticketId);
   if (!ticket || ticket.status !== 'processing') return;
+  // A cleanup schedule stays processing between its runs; each run's outcome is its task's (modules/data-cron/).
+  if (ticket.plugin_type === 'DC_CRON_CLEAR') return;
   const rows = jobs.reduce((n, j) => n + Number(j.affected_rows), 0);
   const failed = jobs.filter((j) => j.status === 'FAIL');
   if (jobs.every((j) => j.status === 'SUCCESS')) {
