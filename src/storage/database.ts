@@ -24,7 +24,7 @@ import type { TicketDatabaseTable, TicketEventTable, TicketHandlerTable, TicketR
 import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, MetaColumnTable, MetaTableTable, ResourceOwnerTable } from '../modules/instances/instance.table.js';
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
 import type { DcPrecheckSqlTable, DcPrecheckStepTable, DcPrecheckTable } from '../modules/data-changes/data-change.table.js';
-import type { DcJobLogTable, DcJobTable, DcRollbackTable, DcStatementTable, DcTaskTable } from '../modules/data-changes/execution.table.js';
+import type { DcChunkBatchTable, DcJobLogTable, DcJobTable, DcRollbackTable, DcStatementTable, DcTaskTable } from '../modules/data-changes/execution.table.js';
 import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
 import type { DesignChangeTable, DesignFlowTable, DesignProjectTable, DesignPublishJobTable, DesignPublishTable, DesignSnapshotTable } from '../modules/schema-design/design.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
@@ -76,6 +76,7 @@ export interface Database {
   dc_job: DcJobTable;
   dc_statement: DcStatementTable;
   dc_job_log: DcJobLogTable;
+  dc_chunk_batch: DcChunkBatchTable;
   dc_rollback: DcRollbackTable;
   review_rule_setting: ReviewRuleSettingTable;
   design_flow: DesignFlowTable;

@@ -1,9 +1,10 @@
 import { dataChangeDetail, precheckDatabases, precheckStatements } from '../../modules/data-changes/detail.js';
 import { modifyExecSql, retryPrecheck, skipRowCheck } from '../../modules/data-changes/control.js';
 import { executeDataChange, pauseJobs, restartJobs } from '../../modules/data-changes/execution.js';
-import { executedRows, jobLog, listJobStatements, listTaskJobs, taskDetail } from '../../modules/data-changes/execution-detail.js';
+import { executedRows, jobLog, listJobBatches, listJobStatements, listTaskJobs, taskDetail } from '../../modules/data-changes/execution-detail.js';
 import { backupFileTokens, ticketFileToken } from '../../modules/data-changes/files.js';
 import { createRollbackOrders } from '../../modules/data-changes/rollback-order.js';
+import { DETAIL_TYPES } from '../../modules/data-changes/family.js';
 import { formatDmsTime, formatOptionalDmsTime } from '../../lib/time.js';
 import { createTicket } from '../../modules/tickets/tickets.js';
 import { serverUrl, userIds } from './common.js';
@@ -47,6 +48,33 @@ export const dataChangeActions = [
     },
   }),
   defineAction({
+    name: 'CreateFreeLockCorrectOrder',
+    group: GROUP,
+    summary: 'Files a DC_CHUNK (lock-free data change) ticket: one UPDATE, DELETE or INSERT … SELECT, run after approval as many short transactions over key ranges.',
+    coverage:
+      'All parameters. Param keys DbItemList[{DbId, Logic}], SqlType (TEXT only, as documented), ExecSQL (exactly one statement; its precheck checks that it can run in key-range batches: a single table with a primary or unique NOT NULL key, no ORDER BY/LIMIT, the key not assigned), Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName. OpenDMS extensions: BatchRows (first batch size, default 1000, 1-100000), BatchMillis (target time per batch, default 500), SleepMillis (pause between batches, default 100). Response `CreateOrderResult[]`.',
+    acceptsRealLoginUser: true,
+    params: {
+      Comment: p.string('The business reason of the change.').req(),
+      Param: p.json('DbItemList, SqlType, ExecSQL, Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName; BatchRows, BatchMillis, SleepMillis (OpenDMS) (PascalCase JSON).').req(),
+      RelatedUserList: p.list('DMS user ids who may follow the ticket (JSON array or comma-separated).'),
+      AttachmentKey: p.string('Key of an uploaded attachment (a ticket attachment).'),
+    },
+    response: '`CreateOrderResult[]` (long)',
+    handler: async (input, ctx) => {
+      const id = await createTicket(ctx.deps, ctx.actor, {
+        pluginType: 'DC_CHUNK',
+        comment: input.Comment,
+        params: input.Param,
+        paramName: 'Param',
+        relatedUserIds: userIds(input.RelatedUserList, 'RelatedUserList'),
+        attachmentKey: input.AttachmentKey,
+        requestId: ctx.requestId,
+      });
+      return { CreateOrderResult: [id] };
+    },
+  }),
+  defineAction({
     name: 'GetDataCorrectOrderDetail',
     group: GROUP,
     summary: 'A data change ticket: its databases, SQL, precheck steps and status.',
@@ -61,7 +89,7 @@ export const dataChangeActions = [
       const executed = await executedRows(ctx.deps, input.OrderId);
       return {
         DataCorrectOrderDetail: {
-          ConfigDetail: { DetailType: 'COMMON' },
+          ConfigDetail: { DetailType: DETAIL_TYPES[d.pluginType] },
           DatabaseList: { Database: d.databases.map((db) => ({ DbId: db.dbId, DbType: db.dbType, EnvType: db.envType, Logic: db.logic, SearchName: db.searchName })) },
           ExecMode: d.execMode,
           OrderDetail: {
@@ -259,6 +287,35 @@ export const dataChangeActions = [
           RollbackNote: s.rollback_note ?? undefined,
         })),
         TotalCount: r.totalCount,
+      };
+    },
+  }),
+  defineAction({
+    name: 'ListDataCorrectChunkBatches',
+    group: GROUP,
+    extension: true,
+    summary: 'The batches of a chunked SQL job (DC_CHUNK, DC_CRON_CLEAR), newest first: key range, rows, time, backup; visible while it runs.',
+    coverage: 'OpenDMS extension (DMS shows this progress only in its console).',
+    params: { JobId: p.long('SQL job id (ListDBTaskSQLJob).').req(), ...PAGE },
+    response: '`ChunkBatchList[]{SqlId, BatchNo, LowerKey, UpperKey, Status, BatchRows, AffectRows, StartTime, EndTime, ElapsedMillis, BackupRows}`, `TotalCount`',
+    handler: async (input, ctx) => {
+      const { totalCount, rows } = await listJobBatches(ctx.deps, ctx.actor, input.JobId, { number: input.PageNumber, size: input.PageSize });
+      const tz = ctx.deps.config.timezone;
+      return {
+        TotalCount: totalCount,
+        ChunkBatchList: rows.map((b) => ({
+          SqlId: b.position,
+          BatchNo: b.batch_no,
+          LowerKey: b.lower_key === null ? null : JSON.parse(b.lower_key),
+          UpperKey: b.upper_key === null ? null : JSON.parse(b.upper_key),
+          Status: b.status,
+          BatchRows: b.batch_rows,
+          AffectRows: b.affected_rows === null ? undefined : Number(b.affected_rows),
+          StartTime: formatDmsTime(Number(b.started_at), tz),
+          EndTime: formatOptionalDmsTime(b.finished_at === null ? null : Number(b.finished_at), tz),
+          ElapsedMillis: b.elapsed_ms === null ? undefined : Number(b.elapsed_ms),
+          BackupRows: b.backup_rows === null ? undefined : Number(b.backup_rows),
+        })),
       };
     },
   }),

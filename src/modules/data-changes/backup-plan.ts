@@ -19,6 +19,22 @@ export type ChangePlan =
       select: string;
       /** UPDATE: the assigned column names (unqualified); null when they could not be read. */
       setColumns: string[] | null;
+      /** The pieces a chunked run (chunk-plan.ts) rebuilds the statement from. */
+      parts: {
+        /** The table reference as written, with its alias (`orders o`), and where it is in the text. */
+        target: string;
+        targetStart: number;
+        /** Where the statement's first keyword starts (after leading comments). */
+        leadStart: number;
+        alias: string | null;
+        /** UPDATE: `SET …` as written; null for DELETE. */
+        set: string | null;
+        /** The WHERE condition as written (without WHERE); null when there is none. */
+        condition: string | null;
+        /** ORDER BY or LIMIT follows. */
+        orderedOrLimited: boolean;
+        returning: boolean;
+      };
     }
   | {
       kind: 'INSERT';
@@ -83,8 +99,20 @@ export function planChange(sql: string, engine: Engine): ChangePlan {
     const from = text(i, stop);
     const star = ref.alias !== null ? `${q(ref.alias)}.*` : `${ref.table.schema !== null ? `${q(ref.table.schema)}.` : ''}${q(ref.table.name)}.*`;
     const select = `SELECT ${star} FROM ${from}${where}`;
-    if (lead.keyword === 'DELETE') return { kind: 'DELETE', table: ref.table, select, setColumns: null };
-    return { kind: 'UPDATE', table: ref.table, select, setColumns: assignedColumns(tokens, stop, tail ?? end) };
+    const whereAt = tail !== undefined && isWord(tokens[tail], 'WHERE') ? tail : undefined;
+    const afterWhere = whereAt !== undefined ? find(whereAt, 'ORDER', 'LIMIT') : tail;
+    const parts = {
+      target: from,
+      targetStart: tokens[i]!.start,
+      leadStart: tokens[lead.index]!.start,
+      alias: ref.alias,
+      set: lead.keyword === 'UPDATE' ? text(stop, tail ?? end) : null,
+      condition: whereAt !== undefined && whereAt + 1 < (afterWhere ?? end) ? text(whereAt + 1, afterWhere ?? end) : null,
+      orderedOrLimited: afterWhere !== undefined && afterWhere < end,
+      returning: returning !== undefined,
+    };
+    if (lead.keyword === 'DELETE') return { kind: 'DELETE', table: ref.table, select, setColumns: null, parts };
+    return { kind: 'UPDATE', table: ref.table, select, setColumns: assignedColumns(tokens, stop, tail ?? end), parts };
   }
 
   if (lead.keyword === 'INSERT') {

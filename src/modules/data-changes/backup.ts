@@ -30,14 +30,15 @@ export interface SegmentHeader {
   identityAlways: string[];
 }
 
-export const segmentKey = (tenantId: number, ticketId: number, jobId: number, position: number): string =>
-  `dc-backup/${tenantId}/${ticketId}/${jobId}/${position}.jsonl`;
+/** A statement's segment; a chunked statement has one per batch. */
+export const segmentKey = (tenantId: number, ticketId: number, jobId: number, position: number, batch?: number): string =>
+  `dc-backup/${tenantId}/${ticketId}/${jobId}/${position}${batch !== undefined ? `-${batch}` : ''}.jsonl`;
 
-function encodeCell(c: Cell): unknown {
+export function encodeCell(c: Cell): unknown {
   return c instanceof Uint8Array ? { $hex: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('hex') } : c;
 }
 
-function decodeCell(v: unknown): Cell {
+export function decodeCell(v: unknown): Cell {
   if (v !== null && typeof v === 'object' && '$hex' in v) return Buffer.from(String((v as { $hex: string }).$hex), 'hex');
   return v as Cell;
 }
@@ -74,8 +75,14 @@ export class SegmentWriter {
     const out = this.out!;
     if (!out.write(text)) {
       await new Promise<void>((resolve, reject) => {
-        out.once('drain', resolve);
-        out.once('error', reject);
+        const done = (e?: Error) => {
+          out.off('drain', done);
+          out.off('error', done);
+          if (e) reject(e);
+          else resolve();
+        };
+        out.on('drain', done);
+        out.on('error', done);
       });
     }
   }

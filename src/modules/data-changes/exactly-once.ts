@@ -65,3 +65,13 @@ export async function recordAffected(s: WriteSession, execToken: string, positio
   const [a, b] = placeholders(s.engine, 2);
   await s.execute(`UPDATE ${MARKER_TABLE} SET affected_rows = ${a} WHERE statement_key = ${b}`, [affectedRows, markerKey(execToken, position)]);
 }
+
+/** One marker: undefined when it is not there (not committed), else the rows recorded on it (null: not recorded). */
+export async function markerAffected(s: WriteSession, execToken: string, position: number): Promise<number | null | undefined> {
+  const [p] = placeholders(s.engine, 1);
+  let found: number | null | undefined;
+  await s.query(`SELECT affected_rows FROM ${MARKER_TABLE} WHERE statement_key = ${p}`, [markerKey(execToken, position)], async (rows) => {
+    if (rows[0]) found = rows[0][0] === null || rows[0][0] === undefined ? null : Number(rows[0][0]);
+  });
+  return found;
+}

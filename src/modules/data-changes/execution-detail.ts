@@ -84,3 +84,10 @@ export async function jobLog(deps: Deps, actor: Actor, jobId: number, format: (a
   const skipped = lines.length - shown.length;
   return (skipped > 0 ? `… ${skipped} earlier lines not shown\n` : '') + shown.map((l) => `${format(l.at)} [${l.level}] ${l.message}`).join('\n');
 }
+
+/** ListDataCorrectChunkBatches (OpenDMS): the batches of a chunked job, newest first, with their key ranges. */
+export async function listJobBatches(deps: Deps, actor: Actor, jobId: number, page: { number: number; size: number }) {
+  await visibleJob(deps, actor, jobId);
+  const [totalCount, rows] = await Promise.all([repo.countBatches(deps.db, jobId), repo.pageBatches(deps.db, jobId, (page.number - 1) * page.size, page.size)]);
+  return { totalCount, rows };
+}

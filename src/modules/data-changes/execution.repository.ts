@@ -1,6 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../../storage/db.js';
-import type { DcJobStatus, DcJobTable, DcStatementTable, DcStatementStatus } from './execution.table.js';
+import type { DcChunkBatchTable, DcJobStatus, DcJobTable, DcStatementTable, DcStatementStatus } from './execution.table.js';
 
 /** Data-change execution tables, one function per query. */
 
@@ -135,4 +135,52 @@ export async function lockTask(db: Db, taskId: number): Promise<void> {
     .set((eb) => ({ created_at: eb.ref('created_at') }))
     .where('id', '=', taskId)
     .execute();
+}
+
+// Batches of chunked statements (DC_CHUNK, DC_CRON_CLEAR).
+
+export function listBatches(db: Db, jobId: number, position: number) {
+  return db.selectFrom('dc_chunk_batch').selectAll().where('job_id', '=', jobId).where('position', '=', position).orderBy('batch_no').execute();
+}
+
+export type DcBatchRow = Awaited<ReturnType<typeof listBatches>>[number];
+
+/** A page of a job's batches, newest first. */
+export function pageBatches(db: Db, jobId: number, offset: number, limit: number) {
+  return db.selectFrom('dc_chunk_batch').selectAll().where('job_id', '=', jobId).orderBy('position', 'desc').orderBy('batch_no', 'desc').offset(offset).limit(limit).execute();
+}
+
+export async function countBatches(db: Db, jobId: number): Promise<number> {
+  const r = await db.selectFrom('dc_chunk_batch').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function insertBatch(db: Db, v: Insertable<DcChunkBatchTable>): Promise<void> {
+  await db.insertInto('dc_chunk_batch').values(v).execute();
+}
+
+export async function settleBatch(db: Db, jobId: number, position: number, batchNo: number, set: Updateable<DcChunkBatchTable>): Promise<void> {
+  await db.updateTable('dc_chunk_batch').set(set).where('job_id', '=', jobId).where('position', '=', position).where('batch_no', '=', batchNo).where('status', '=', 'RUNNING').execute();
+}
+
+/** A batch that did not commit: it is planned again from its lower key. */
+export async function deleteRunningBatch(db: Db, jobId: number, position: number, batchNo: number): Promise<void> {
+  await db.deleteFrom('dc_chunk_batch').where('job_id', '=', jobId).where('position', '=', position).where('batch_no', '=', batchNo).where('status', '=', 'RUNNING').execute();
+}
+
+
+/**
+ * A job's statements as its backup and rollback see them: a chunked statement (DC_CHUNK,
+ * DC_CRON_CLEAR) stands for its committed batches, one entry per batch that backed rows up, in
+ * batch order (each covers its own key range, so they undo independently).
+ */
+export async function listBackupUnits(db: Db, jobId: number): Promise<DcStatementRow[]> {
+  const statements = await listStatements(db, jobId);
+  const batches = await db.selectFrom('dc_chunk_batch').select(['position', 'batch_no', 'backup_key', 'backup_rows', 'affected_rows']).where('job_id', '=', jobId).where('status', '=', 'SUCCESS').orderBy('position').orderBy('batch_no').execute();
+  if (batches.length === 0) return statements;
+  return statements.flatMap((st) => {
+    const mine = batches.filter((b) => b.position === st.position);
+    if (mine.length === 0 || st.rollback_note !== null) return [st];
+    return mine.filter((b) => b.backup_key !== null).map((b) => ({ ...st, affected_rows: b.affected_rows, backup_key: b.backup_key, backup_rows: b.backup_rows }));
+  });
 }

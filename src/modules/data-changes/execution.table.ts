@@ -100,3 +100,28 @@ export interface DcRollbackTable {
   source_ticket_id: number;
   source_job_id: number;
 }
+
+/**
+ * One batch of a chunked statement (DC_CHUNK, DC_CRON_CLEAR; migration 0014): the key range it
+ * covers as JSON arrays of the key cells (lower exclusive, upper inclusive; null: open), written
+ * RUNNING before it runs and SUCCESS once it committed (its marker row proves which).
+ */
+export interface DcChunkBatchTable {
+  id: Generated<number>;
+  job_id: number;
+  /** The statement it belongs to. */
+  position: number;
+  /** 1-based, per statement; also the marker row's position (`<exec_token>:c<position>:<batch_no>`). */
+  batch_no: number;
+  lower_key: string | null;
+  upper_key: string | null;
+  status: 'RUNNING' | 'SUCCESS';
+  /** The batch size it was planned with (rows of the key range). */
+  batch_rows: number;
+  affected_rows: number | null;
+  started_at: number;
+  finished_at: number | null;
+  elapsed_ms: number | null;
+  backup_key: string | null;
+  backup_rows: number | null;
+}

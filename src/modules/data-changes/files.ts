@@ -48,7 +48,7 @@ export async function backupFileTokens(deps: Deps, actor: Actor, orderId: number
   if (!task) throw new AppError('InvalidStatus', `Ticket ${orderId} has not been executed yet (status ${ticket.row.status}); backups are taken while it runs.`);
   const tokens: string[] = [];
   for (const job of await repo.listJobs(deps.db, task.id)) {
-    const statements = await repo.listStatements(deps.db, job.id);
+    const statements = await repo.listBackupUnits(deps.db, job.id);
     if (statements.some((s) => s.backup_key !== null && s.status === 'SUCCESS')) tokens.push(sign(deps, { t: ticket.row.tenant_id, o: orderId, f: 'backup', j: job.id }));
   }
   return tokens;
@@ -85,7 +85,7 @@ export async function openDataChangeFile(deps: Deps, token: string): Promise<Dat
   if (c.f === 'backup') {
     const job = typeof c.j === 'number' ? await repo.findJob(deps.db, c.j) : undefined;
     if (!job || job.ticket_id !== c.o || job.tenant_id !== c.t) return { ok: false, reason: 'gone' };
-    const keys = (await repo.listStatements(deps.db, job.id)).filter((s) => s.status === 'SUCCESS' && s.backup_key !== null).map((s) => s.backup_key!);
+    const keys = (await repo.listBackupUnits(deps.db, job.id)).filter((s) => s.status === 'SUCCESS' && s.backup_key !== null).map((s) => s.backup_key!);
     return { ok: true, fileName: `backup-${c.o}-job-${job.id}.jsonl`, contentType: 'application/x-ndjson', stream: concat(deps, keys) };
   }
   const own = ownRollback(params);
@@ -109,7 +109,7 @@ export async function openDataChangeFile(deps: Deps, token: string): Promise<Dat
           await write('-- the database no longer exists\n');
           continue;
         }
-        const script = await writeRollback(deps.files, target.engine, await repo.listStatements(deps.db, job.id), write);
+        const script = await writeRollback(deps.files, target.engine, await repo.listBackupUnits(deps.db, job.id), write);
         if (!script.complete) await write(`-- INCOMPLETE: ${script.notes.length} statement(s) cannot be undone from the backup (see the notes above)\n`);
       }
       out.end();

@@ -17,6 +17,8 @@ import { assertMayFile } from '../tickets/tickets.js';
 import type { DataChangeParams } from '../tickets/types/dc-common.type.js';
 import { CHECK_STEPS, type CheckStatus, type CheckStep, type DcPrecheckSqlTable } from './data-change.table.js';
 import * as repo from './data-change.repository.js';
+import { chunkKey, chunkShape } from './chunk-plan.js';
+import { replicaState } from './replica-lag.js';
 import { estimateChangedRows } from './row-estimate.js';
 import { loadChangeSql } from './sql-source.js';
 
@@ -77,7 +79,7 @@ export async function runDcPrecheck(deps: Deps, precheckId: number): Promise<voi
     steps.set('SQL_PARSE', { status: 'FAIL', tip: 'The ticket was closed before its precheck ran.' });
   } else {
     try {
-      await check(run, ticket.committer_id, ticket.tenant_id, params);
+      await check(run, ticket.committer_id, ticket.tenant_id, params, ticket.plugin_type === 'DC_CHUNK');
     } catch (e) {
       const open = CHECK_STEPS.find((s) => steps.get(s)!.status === 'RUNNING') ?? CHECK_STEPS.find((s) => steps.get(s)!.status === 'WAITING') ?? 'SQL_PARSE';
       steps.set(open, { status: 'FAIL', tip: `The precheck could not run: ${(e as Error).message}` });
@@ -134,7 +136,7 @@ interface StatementState {
   reviewed: ReviewResult['statements'][number] | undefined;
 }
 
-async function check(run: Run, committerId: number, tenantId: number, params: DataChangeParams): Promise<void> {
+async function check(run: Run, committerId: number, tenantId: number, params: DataChangeParams, chunked: boolean): Promise<void> {
   const { deps } = run;
   const set = async (step: CheckStep, r: StepResult): Promise<void> => {
     run.steps.set(step, r);
@@ -226,7 +228,15 @@ async function check(run: Run, committerId: number, tenantId: number, params: Da
     return;
   }
   const kinds = [...new Set(stmtsOf(members[0]!).map((s) => s.kind))].join(', ');
-  await set('SQL_TYPE_CHECK', { status: 'SUCCESS', tip: `Only data changes: ${kinds}.` });
+  if (chunked) {
+    const refusal = (await chunkRefusal(deps, members, stmtsOf)) ?? (await replicaRefusal(deps, tenantId, members, params as DataChangeParams & { replicaInstanceId?: number }));
+    if (refusal) {
+      finishRows();
+      await set('SQL_TYPE_CHECK', { status: 'FAIL', tip: refusal });
+      return;
+    }
+  }
+  await set('SQL_TYPE_CHECK', { status: 'SUCCESS', tip: chunked ? `One ${kinds}, run in key-range batches.` : `Only data changes: ${kinds}.` });
 
   // 3. PERMISSION_CHECK: the rule of filing, for the committer as they are now.
   await set('PERMISSION_CHECK', { status: 'RUNNING', tip: null });
@@ -304,6 +314,35 @@ async function check(run: Run, committerId: number, tenantId: number, params: Da
   }
   if (errors.length > 0) await set('SQL_REVIEW', { status: 'FAIL', tip: summary(errors) });
   else await set('SQL_REVIEW', { status: 'SUCCESS', tip: warnings.length > 0 ? `${warnings.length} warning(s): ${warnings.slice(0, 3).join(' ')}${warnings.length > 3 ? ' … (ListDataCorrectPreCheckSQL lists them all)' : ''}` : 'No review rule is violated.' });
+}
+
+/** DC_CHUNK: why its SQL cannot run in key-range batches on some member; null when it can. */
+async function chunkRefusal(deps: Deps, members: TargetDatabase[], stmtsOf: (m: TargetDatabase) => AnalyzedStatement[]): Promise<string | null> {
+  const count = stmtsOf(members[0]!).length;
+  if (count !== 1) return `A lock-free change runs exactly one statement; this ticket has ${count}. File one ticket per statement (or a regular data change, DC_COMMON).`;
+  for (const m of members) {
+    const s = stmtsOf(m)[0]!;
+    const shape = chunkShape(s.sql, m.engine);
+    if (!shape.ok) return `Statement 1 (line ${s.line}) cannot run in batches: ${shape.reason}.`;
+    const keys = await withConnector(deps, m.spec, (c) => c.tableKeys(m.engine === 'sqlite' ? 'main' : m.schemaName, shape.shape.table.schema, shape.shape.table.name));
+    const key = chunkKey(shape.shape, keys);
+    if (!key.ok) return `Statement 1 (line ${s.line}) cannot run in batches on ${m.searchName}: ${key.reason}.`;
+  }
+  return null;
+}
+
+/** DC_CHUNK with `replicaInstanceId`: why that instance cannot be waited for; null when it can. */
+async function replicaRefusal(deps: Deps, tenantId: number, members: TargetDatabase[], params: { replicaInstanceId?: number }): Promise<string | null> {
+  if (params.replicaInstanceId === undefined) return null;
+  const other = members.find((m) => m.engine !== 'mysql' && m.engine !== 'mariadb');
+  if (other) return `replicaInstanceId: replica lag is checked for MySQL and MariaDB targets; ${other.searchName} is ${ENGINE_NAMES[other.engine]}.`;
+  try {
+    const s = await replicaState(deps, tenantId, params.replicaInstanceId);
+    if (s.kind === 'not-a-replica') return `replicaInstanceId: instance ${s.name} is not a replica (SHOW REPLICA STATUS is empty).`;
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Why statement `s` does not parse for member `m`'s engine; null when it does (or is not DML: SQL_TYPE_CHECK decides). */

@@ -33,7 +33,7 @@ export async function createRollbackOrders(deps: Deps, actor: Actor, orderId: nu
   for (const job of jobs) {
     const target = await physicalTarget(deps, job.tenant_id, job.db_id);
     if (!target) throw new AppError('InvalidStatus', `Database ${job.db_id} of SQL job ${job.id} no longer exists.`);
-    const statements = await repo.listStatements(deps.db, job.id);
+    const statements = await repo.listBackupUnits(deps.db, job.id);
     const { sql, script } = await rollbackText(deps.files, target.engine, statements);
     if (!script.complete) {
       throw new AppError('NotSupported', `SQL job ${job.id} on ${target.searchName} cannot be rolled back from its backup: ${script.notes.join('; ')}. File a data change with your own rollback SQL instead.`);

@@ -12,6 +12,7 @@ import { m0010 } from './0010_data_changes.js';
 import { m0011 } from './0011_review_settings.js';
 import { m0012 } from './0012_data_change_execution.js';
 import { m0013 } from './0013_schema_design.js';
+import { m0014 } from './0014_chunk_batches.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -31,4 +32,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0011_review_settings', m0011],
   ['0012_data_change_execution', m0012],
   ['0013_schema_design', m0013],
+  ['0014_chunk_batches', m0014],
 ];

@@ -11,44 +11,49 @@ const sqlType = z
   .transform((s) => s.toUpperCase())
   .pipe(z.enum(['TEXT', 'ATTACHMENT']));
 
-/** DC_COMMON `PluginParam` (reference §4.1; `CreateDataCorrectOrder` uses the same content in PascalCase). */
-const schema = z
-  .object({
-    dbItemList: z.array(z.object({ dbId: zLong, logic: zBool.default(false) })).min(1, 'at least one database').max(LIMITS.targetDatabases),
-    sqlType: sqlType.default('TEXT'),
-    execSQL: z.string().max(LIMITS.sqlTextChars).optional(),
-    execSql: z.string().max(LIMITS.sqlTextChars).optional(),
-    attachmentName: z.string().optional(),
-    estimateAffectRows: zLong.pipe(z.number().min(0)).optional(),
-    classify: z.string().max(256).optional(),
-    rbSQLType: sqlType.optional(),
-    rollbackSqlType: sqlType.optional(),
-    rbSQL: z.string().max(LIMITS.sqlTextChars).optional(),
-    rollbackSQL: z.string().max(LIMITS.sqlTextChars).optional(),
-    rbAttachmentName: z.string().nullable().optional(),
-    rollbackAttachmentName: z.string().nullable().optional(),
-    execMode: z
-      .string()
-      .transform((s) => s.toUpperCase())
-      .pipe(z.enum(EXEC_MODES))
-      .default('COMMITOR'),
-  })
-  // One spelling per concept: the older `execSql`, the dedicated Action's `rollbackSQL` … are accepted.
-  .transform(({ execSql, rollbackSqlType, rollbackSQL, rollbackAttachmentName, ...p }) => ({
+/** DC_COMMON `PluginParam` keys (reference §4.1; `CreateDataCorrectOrder` uses the same content in PascalCase). */
+export const dataChangeKeys = z.object({
+  dbItemList: z.array(z.object({ dbId: zLong, logic: zBool.default(false) })).min(1, 'at least one database').max(LIMITS.targetDatabases),
+  sqlType: sqlType.default('TEXT'),
+  execSQL: z.string().max(LIMITS.sqlTextChars).optional(),
+  execSql: z.string().max(LIMITS.sqlTextChars).optional(),
+  attachmentName: z.string().optional(),
+  estimateAffectRows: zLong.pipe(z.number().min(0)).optional(),
+  classify: z.string().max(256).optional(),
+  rbSQLType: sqlType.optional(),
+  rollbackSqlType: sqlType.optional(),
+  rbSQL: z.string().max(LIMITS.sqlTextChars).optional(),
+  rollbackSQL: z.string().max(LIMITS.sqlTextChars).optional(),
+  rbAttachmentName: z.string().nullable().optional(),
+  rollbackAttachmentName: z.string().nullable().optional(),
+  execMode: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(EXEC_MODES))
+    .default('COMMITOR'),
+});
+
+type DataChangeKeys = z.infer<typeof dataChangeKeys>;
+
+/** One spelling per concept: the older `execSql`, the dedicated Action's `rollbackSQL` … are accepted. */
+export function normalizeDataChange<T extends DataChangeKeys>({ execSql, rollbackSqlType, rollbackSQL, rollbackAttachmentName, ...p }: T) {
+  return {
     ...p,
     execSQL: p.execSQL ?? execSql,
     rbSQLType: p.rbSQLType ?? rollbackSqlType,
     rbSQL: p.rbSQL ?? rollbackSQL,
     rbAttachmentName: p.rbAttachmentName ?? rollbackAttachmentName ?? undefined,
-  }))
-  .refine((p) => (p.sqlType === 'TEXT' ? (p.execSQL ?? '').trim() !== '' : (p.attachmentName ?? '') !== ''), {
-    message: 'execSQL is required when sqlType is TEXT, attachmentName when it is ATTACHMENT',
-    path: ['execSQL'],
-  })
-  .refine((p) => p.rbSQLType !== 'ATTACHMENT' || (p.rbAttachmentName ?? '') !== '', {
-    message: 'rbAttachmentName is required when rbSQLType is ATTACHMENT',
-    path: ['rbAttachmentName'],
-  });
+  };
+}
+
+type Normalized = ReturnType<typeof normalizeDataChange<DataChangeKeys>>;
+
+export const sqlGiven = (p: Normalized): boolean => (p.sqlType === 'TEXT' ? (p.execSQL ?? '').trim() !== '' : (p.attachmentName ?? '') !== '');
+export const SQL_GIVEN = { message: 'execSQL is required when sqlType is TEXT, attachmentName when it is ATTACHMENT', path: ['execSQL'] };
+export const rollbackGiven = (p: Normalized): boolean => p.rbSQLType !== 'ATTACHMENT' || (p.rbAttachmentName ?? '') !== '';
+export const ROLLBACK_GIVEN = { message: 'rbAttachmentName is required when rbSQLType is ATTACHMENT', path: ['rbAttachmentName'] };
+
+const schema = dataChangeKeys.transform(normalizeDataChange).refine(sqlGiven, SQL_GIVEN).refine(rollbackGiven, ROLLBACK_GIVEN);
 
 export type DataChangeParams = z.infer<typeof schema>;
 
