@@ -8,7 +8,7 @@ import { bootstrap, type BootstrapResult } from './modules/identity/bootstrap.js
 import { registerDemoDatabase } from './modules/instances/demo.js';
 import { openRuntime } from './runtime.js';
 import type { Deps } from './modules/context.js';
-import { registerTasks, scheduleHourlyPurges, scheduleNoncePurge } from './tasks/index.js';
+import { registerTasks, scheduleCronClearSweep, scheduleHourlyPurges, scheduleNoncePurge } from './tasks/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -40,7 +40,7 @@ export async function startServer(config: Config, options: { logger?: boolean | 
 
     registerTasks(deps);
     await deps.jobs.start();
-    const stops = [scheduleNoncePurge(deps), scheduleHourlyPurges(deps)];
+    const stops = [scheduleNoncePurge(deps), scheduleHourlyPurges(deps), scheduleCronClearSweep(deps)];
     const stopSchedules = (): void => stops.forEach((stop) => stop());
 
     app = buildApp({

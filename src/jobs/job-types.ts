@@ -31,6 +31,8 @@ export interface JobPayloads {
   'run-export': { jobId: number; run: number };
   /** One run of a data-change job (`dc_job` row): the statements of one database, exactly once. */
   'run-dc-job': { jobId: number; run: number };
+  /** The slot `at` (epoch ms) of a DC_CRON_CLEAR schedule: starts its cleanup run and queues the next slot's tick. */
+  'cron-clear-tick': { ticketId: number; at: number };
   /** One run of a schema design publish (`design_publish` row): the design's DDL on one database. */
   'run-design-publish': { publishId: number; run: number };
   /** Deletes export results past their retention period. */

@@ -28,6 +28,7 @@ import type { DcChunkBatchTable, DcJobLogTable, DcJobTable, DcRollbackTable, DcS
 import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
 import type { DesignChangeTable, DesignFlowTable, DesignProjectTable, DesignPublishJobTable, DesignPublishTable, DesignSnapshotTable } from '../modules/schema-design/design.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
+import type { CronClearScheduleTable } from '../modules/data-cron/schedule.table.js';
 
 /**
  * The metadata store's tables, as Kysely sees them. Each module declares its own row types in a
@@ -78,6 +79,7 @@ export interface Database {
   dc_job_log: DcJobLogTable;
   dc_chunk_batch: DcChunkBatchTable;
   dc_rollback: DcRollbackTable;
+  cron_clear_schedule: CronClearScheduleTable;
   review_rule_setting: ReviewRuleSettingTable;
   design_flow: DesignFlowTable;
   design_project: DesignProjectTable;

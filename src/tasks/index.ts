@@ -1,4 +1,6 @@
 import type { Deps } from '../modules/context.js';
+import { sweepSchedules } from '../modules/data-cron/schedule.js';
+import { cronClearTickTask } from './cron-clear-tick.task.js';
 import { dcPrecheckTask } from './dc-precheck.task.js';
 import { deliverWebhookTask } from './deliver-webhook.task.js';
 import { exportPrecheckTask } from './export-precheck.task.js';
@@ -35,6 +37,8 @@ export function registerTasks(deps: Deps): void {
   // Schema publishes: DDL under lock timeouts, one per target at a time per process.
   deps.jobs.register('run-design-publish', runDesignPublishTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
   deps.jobs.register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
+  // Cleanup schedules: a tick only writes store rows (the run's jobs do the deleting).
+  deps.jobs.register('cron-clear-tick', cronClearTickTask(deps), { concurrency: 2, leaseSeconds: 60 });
 }
 
 /** Every 10 minutes, from every process; the key leaves at most one purge queued in the cluster. */
@@ -56,6 +60,20 @@ export function scheduleHourlyPurges(deps: Deps): () => void {
   };
   enqueue();
   const timer = setInterval(enqueue, 60 * 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Every minute, from every process, and at startup: queues the tick of each armed cleanup schedule
+ * that is due within the minute, should its tick be missing (the keys ignore ticks already queued).
+ */
+export function scheduleCronClearSweep(deps: Deps): () => void {
+  const sweep = (): void => {
+    sweepSchedules(deps).catch(() => undefined);
+  };
+  sweep();
+  const timer = setInterval(sweep, 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }

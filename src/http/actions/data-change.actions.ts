@@ -5,6 +5,7 @@ import { executedRows, jobLog, listJobBatches, listJobStatements, listTaskJobs, 
 import { backupFileTokens, ticketFileToken } from '../../modules/data-changes/files.js';
 import { createRollbackOrders } from '../../modules/data-changes/rollback-order.js';
 import { DETAIL_TYPES } from '../../modules/data-changes/family.js';
+import { cronConfigDetail } from '../presenters/data-cron-detail.js';
 import { formatDmsTime, formatOptionalDmsTime } from '../../lib/time.js';
 import { createTicket } from '../../modules/tickets/tickets.js';
 import { serverUrl, userIds } from './common.js';
@@ -89,7 +90,7 @@ export const dataChangeActions = [
       const executed = await executedRows(ctx.deps, input.OrderId);
       return {
         DataCorrectOrderDetail: {
-          ConfigDetail: { DetailType: DETAIL_TYPES[d.pluginType] },
+          ConfigDetail: { DetailType: DETAIL_TYPES[d.pluginType], ...(await cronConfigDetail(ctx.deps, d.pluginType, input.OrderId, d.params)) },
           DatabaseList: { Database: d.databases.map((db) => ({ DbId: db.dbId, DbType: db.dbType, EnvType: db.envType, Logic: db.logic, SearchName: db.searchName })) },
           ExecMode: d.execMode,
           OrderDetail: {

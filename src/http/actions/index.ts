@@ -2,6 +2,7 @@ import { buildRegistry, type AnyAction } from '../rpc/registry.js';
 import { accessKeyActions } from './access-keys.actions.js';
 import { attachmentActions } from './attachments.actions.js';
 import { dataChangeActions } from './data-change.actions.js';
+import { dataCronActions } from './data-cron.actions.js';
 import { dataExportActions } from './data-export.actions.js';
 import { databaseActions } from './databases.actions.js';
 import { instanceActions } from './instances.actions.js';
@@ -29,6 +30,7 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...approvalActions,
   ...dataExportActions,
   ...dataChangeActions,
+  ...dataCronActions,
   ...schemaDesignActions,
   ...reviewRuleActions,
   ...webhookActions,

@@ -13,8 +13,9 @@ export async function insertTask(db: Db, v: { ticketId: number; tenantId: number
   return row.id;
 }
 
+/** The ticket's task; a cleanup schedule (DC_CRON_CLEAR) has one per run: its latest. */
 export function findTaskByTicket(db: Db, ticketId: number) {
-  return db.selectFrom('dc_task').selectAll().where('ticket_id', '=', ticketId).executeTakeFirst();
+  return db.selectFrom('dc_task').selectAll().where('ticket_id', '=', ticketId).orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
 export function findTask(db: Db, tenantId: number, taskId: number) {

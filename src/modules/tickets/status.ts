@@ -44,7 +44,8 @@ export type TicketAction =
   | 'EXECUTION_SUCCEEDED'
   | 'EXECUTION_FAILED'
   | 'STAGE_PUBLISHED'
-  | 'CLOSE';
+  | 'CLOSE'
+  | 'CLOSE_SCHEDULE';
 
 export interface Transition {
   readonly from: readonly TicketStatus[];
@@ -72,6 +73,12 @@ export const TRANSITIONS: Readonly<Record<TicketAction, Transition>> = {
     to: 'closed',
     by: ['COMMITTER', 'ADMIN', 'DBA'],
     meaning: 'close with a reason (not while processing: pause or wait first)',
+  },
+  CLOSE_SCHEDULE: {
+    from: ['processing'],
+    to: 'closed',
+    by: ['COMMITTER', 'ADMIN', 'DBA'],
+    meaning: 'close a cleanup schedule (DC_CRON_CLEAR, processing while armed) with a reason: CloseOrder disarms it and stops its current run',
   },
 };
 

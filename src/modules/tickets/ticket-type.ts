@@ -80,6 +80,13 @@ export interface TicketTypeDefinition<P> {
    * start their execution here.
    */
   approved?(deps: Deps, row: TicketRow): Promise<void>;
+  /**
+   * A schedule type (DC_CRON_CLEAR) stays processing between its runs: CloseOrder may close it
+   * while processing (transition CLOSE_SCHEDULE); other types must pause or finish first.
+   */
+  readonly closableWhileProcessing?: boolean;
+  /** Inside the CloseOrder transaction, after the ticket is closed: stop what the type runs on its own. */
+  closed?(deps: Deps, row: TicketRow, actor: Actor): Promise<void>;
 }
 
 export type AnyTicketType = TicketTypeDefinition<any>;

@@ -177,8 +177,10 @@ export async function applyAction(
 export async function closeTicket(deps: Deps, actor: Actor, id: number, reason: string, requestId: string): Promise<void> {
   if (reason.trim() === '') throw new AppError('InvalidCloseReason', 'Specified parameter CloseReason is not valid: a reason is required.');
   await inTransaction(deps, async (tx) => {
-    const { row } = await getVisibleTicket(tx, actor, id);
-    await applyAction(tx, actor, row, 'CLOSE', { parties: await partiesOf(tx, actor, row), comment: reason, requestId });
+    const { row, type } = await getVisibleTicket(tx, actor, id);
+    const action = row.status === 'processing' && type.closableWhileProcessing ? 'CLOSE_SCHEDULE' : 'CLOSE';
+    const closed = await applyAction(tx, actor, row, action, { parties: await partiesOf(tx, actor, row), comment: reason, requestId });
     await repo.setCurrentHandlers(tx.db, id, []);
+    await type.closed?.(tx, closed, actor);
   });
 }

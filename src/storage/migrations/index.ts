@@ -13,6 +13,7 @@ import { m0011 } from './0011_review_settings.js';
 import { m0012 } from './0012_data_change_execution.js';
 import { m0013 } from './0013_schema_design.js';
 import { m0014 } from './0014_chunk_batches.js';
+import { m0016 } from './0016_data_cron.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -33,4 +34,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0012_data_change_execution', m0012],
   ['0013_schema_design', m0013],
   ['0014_chunk_batches', m0014],
+  ['0016_data_cron', m0016],
 ];
