@@ -45,6 +45,21 @@ export interface Config {
   readonly downloadUrlTtlSeconds: number;
   /** Data export results (docs/exports.md). */
   readonly exports: ExportConfig;
+  /** Web console sessions and logins (docs/console.md). */
+  readonly console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** OPENDMS_SESSION_IDLE_MINUTES: a session ends after this long without a request (default 30). */
+  readonly idleMinutes: number;
+  /** OPENDMS_SESSION_MAX_HOURS: and after this long whatever the activity (default 12). */
+  readonly maxHours: number;
+  /** OPENDMS_LOGIN_MAX_FAILURES: failed logins of one user id allowed within the window (default 5). */
+  readonly maxFailures: number;
+  /** OPENDMS_LOGIN_FAILURE_WINDOW_MINUTES: the window (default 15). */
+  readonly failureWindowMinutes: number;
+  /** OPENDMS_COOKIE_SECURE: mark the session cookie Secure (default false; set it behind HTTPS). */
+  readonly secureCookie: boolean;
 }
 
 export interface ExportConfig {
@@ -155,6 +170,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       retentionDays: positiveIntFrom(env.OPENDMS_EXPORT_RETENTION_DAYS, 'OPENDMS_EXPORT_RETENTION_DAYS', 7),
       compressionLevel: levelFrom(env.OPENDMS_EXPORT_COMPRESSION_LEVEL),
       maxRunSeconds: positiveIntFrom(env.OPENDMS_EXPORT_MAX_RUN_SECONDS, 'OPENDMS_EXPORT_MAX_RUN_SECONDS', 6 * 3600),
+    }),
+    console: Object.freeze({
+      idleMinutes: positiveIntFrom(env.OPENDMS_SESSION_IDLE_MINUTES, 'OPENDMS_SESSION_IDLE_MINUTES', 30),
+      maxHours: positiveIntFrom(env.OPENDMS_SESSION_MAX_HOURS, 'OPENDMS_SESSION_MAX_HOURS', 12),
+      maxFailures: positiveIntFrom(env.OPENDMS_LOGIN_MAX_FAILURES, 'OPENDMS_LOGIN_MAX_FAILURES', 5),
+      failureWindowMinutes: positiveIntFrom(env.OPENDMS_LOGIN_FAILURE_WINDOW_MINUTES, 'OPENDMS_LOGIN_FAILURE_WINDOW_MINUTES', 15),
+      secureCookie: ['1', 'true', 'yes'].includes((env.OPENDMS_COOKIE_SECURE ?? '').toLowerCase()),
     }),
   });
 }

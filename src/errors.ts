@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'ConnectionFailed'
   | 'ConcurrentModification'
   | 'QuotaExceeded'
+  | 'Throttling.User'
   | `Invalid${string}`
   | `Missing${string}`;
 

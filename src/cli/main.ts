@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config.js';
 import { createAccessKeyFor } from '../modules/identity/access-keys.js';
+import { setPassword } from '../modules/identity/sessions.js';
 import { resolveActor } from '../modules/identity/authentication.js';
 import { bootstrap } from '../modules/identity/bootstrap.js';
 import { isRole, type Role } from '../modules/identity/roles.js';
@@ -88,6 +89,29 @@ storeOptions(
     await store.close();
   }
 });
+
+storeOptions(
+  user
+    .command('set-password')
+    .description("set a user's console password (read from standard input, one line, unless --password is given); their sessions end")
+    .requiredOption('--uid <uid>', 'login name')
+    .option('--password <password>', 'the password (visible in the process list: prefer standard input)'),
+).action(async (o: Record<string, unknown>) => {
+  const password = typeof o.password === 'string' ? o.password : (await readStdin()).replace(/\r?\n$/, '');
+  const { deps, store } = await openRuntime(loadConfig(overrides(o)));
+  try {
+    await setPassword(deps, String(o.uid), password);
+    process.stdout.write(`The password of ${String(o.uid)} is set.\n`);
+  } finally {
+    await store.close();
+  }
+});
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 const accessKey = program.command('access-key').description('manage AccessKeys');
 storeOptions(accessKey.command('create').description("create an AccessKey for a user and print it").requiredOption('--user <userId>', 'DMS user id')).action(

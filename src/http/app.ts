@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from '../modules/context.js';
+import { consoleRoutes } from './console.routes.js';
 import { dataChangeRoutes } from './data-changes.routes.js';
 import { exportRoutes } from './exports.routes.js';
 import { fileRoutes } from './files.routes.js';
@@ -47,6 +48,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.register(exportRoutes(opts.deps));
   // Backup, SQL and rollback files of data changes: src/http/data-changes.routes.ts.
   app.register(dataChangeRoutes(opts.deps));
+  // The web console's login, session and RPC bridge: src/http/console.routes.ts.
+  app.register(consoleRoutes(opts.deps, opts.registry));
 
   app.route({
     method: ['GET', 'POST'],

@@ -23,6 +23,7 @@ export interface JobPayloads {
   'fetch-upload': { jobKey: string };
   /** Deletes expired, unreferenced attachments, old upload jobs and leftovers of interrupted writes. */
   'purge-attachments': Record<string, never>;
+  'purge-console-sessions': Record<string, never>;
   /** The precheck of a DATA_EXPORT ticket (an `export_precheck` row, PRE_CHECKING until settled). */
   'export-precheck': { precheckId: number };
   /** The precheck of a DC_COMMON ticket (a `dc_precheck` row, RUNNING until settled). */

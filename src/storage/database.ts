@@ -25,6 +25,7 @@ import type { InstanceDbTable, InstanceTable, LogicDbMemberTable, LogicDbTable, 
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhooks/webhook.table.js';
 import type { DcPrecheckSqlTable, DcPrecheckStepTable, DcPrecheckTable } from '../modules/data-changes/data-change.table.js';
 import type { DcChunkBatchTable, DcJobLogTable, DcJobTable, DcRollbackTable, DcStatementTable, DcTaskTable } from '../modules/data-changes/execution.table.js';
+import type { ConsoleSessionTable, LoginFailureTable } from '../modules/identity/session.table.js';
 import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
 import type { DesignChangeTable, DesignFlowTable, DesignProjectTable, DesignPublishJobTable, DesignPublishTable, DesignSnapshotTable } from '../modules/schema-design/design.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
@@ -81,6 +82,8 @@ export interface Database {
   dc_rollback: DcRollbackTable;
   cron_clear_schedule: CronClearScheduleTable;
   review_rule_setting: ReviewRuleSettingTable;
+  console_session: ConsoleSessionTable;
+  login_failure: LoginFailureTable;
   design_flow: DesignFlowTable;
   design_project: DesignProjectTable;
   design_change: DesignChangeTable;

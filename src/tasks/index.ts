@@ -7,6 +7,7 @@ import { exportPrecheckTask } from './export-precheck.task.js';
 import { fetchUploadTask } from './fetch-upload.task.js';
 import { notifyTicketEventTask } from './notify-ticket-event.task.js';
 import { purgeAttachmentsTask } from './purge-attachments.task.js';
+import { purgeConsoleSessionsTask } from './purge-console-sessions.task.js';
 import { purgeExportResultsTask } from './purge-export-results.task.js';
 import { purgeSignatureNoncesTask } from './purge-signature-nonces.task.js';
 import { runDcJobTask } from './run-dc-job.task.js';
@@ -23,6 +24,7 @@ export function registerTasks(deps: Deps): void {
   // exceeds the fetch time-out, so a slow download is cut by the time-out, not by the queue.
   deps.jobs.register('fetch-upload', fetchUploadTask(deps), { concurrency: 4, leaseSeconds: deps.config.uploadTimeoutSeconds + 60 });
   deps.jobs.register('purge-attachments', purgeAttachmentsTask(deps), { concurrency: 1, leaseSeconds: 300 });
+  deps.jobs.register('purge-console-sessions', purgeConsoleSessionsTask(deps), { concurrency: 1, leaseSeconds: 60 });
   // Prechecks ask the target's planner, or count within a 5 s budget per statement.
   deps.jobs.register('export-precheck', exportPrecheckTask(deps), { concurrency: 2, leaseSeconds: 300 });
   // Data-change prechecks count each statement within a 3 s budget (a long script takes a while).
@@ -56,6 +58,7 @@ export function scheduleNoncePurge(deps: Deps): () => void {
 export function scheduleHourlyPurges(deps: Deps): () => void {
   const enqueue = (): void => {
     deps.jobs.enqueue('purge-attachments', {}, { key: 'purge-attachments', maxAttempts: 1 }).catch(() => undefined);
+    deps.jobs.enqueue('purge-console-sessions', {}, { key: 'purge-console-sessions', maxAttempts: 1 }).catch(() => undefined);
     deps.jobs.enqueue('purge-export-results', {}, { key: 'purge-export-results', maxAttempts: 1 }).catch(() => undefined);
   };
   enqueue();

@@ -28,12 +28,16 @@ function header(req: RawRequest, name: string): string | undefined {
  * One RPC call, from raw request to rendered response: parameters → Action → signature → schema →
  * tenant and actor → handler. Everything HTTP-specific stays here and in app.ts.
  */
+/** Who sends a request: by default the owner of the AccessKey that signed it; the console's session (console.routes.ts). */
+export type CallerAuthentication = (deps: Deps, req: RawRequest) => Promise<{ userId: number; accessKeyId: string }>;
+
 export async function dispatchRpc(
   deps: Deps,
   registry: ReadonlyMap<string, AnyAction>,
   req: RawRequest,
   requestId: string,
   log: FastifyBaseLogger,
+  authenticateCaller: CallerAuthentication = authenticate,
 ): Promise<RpcResponse> {
   let format: ResponseFormat = 'JSON';
   let actionName: string | undefined;
@@ -49,7 +53,7 @@ export async function dispatchRpc(
     if (!version) throw new GatewayError(400, 'MissingVersion', 'Version is mandatory for this request.');
     if (version !== API_VERSION) throw new GatewayError(400, 'InvalidVersion', `Specified parameter Version is not valid: only ${API_VERSION} is served.`);
 
-    const caller = await authenticate(deps, req);
+    const caller = await authenticateCaller(deps, req);
     const input = validateParams(action.params, params) as Record<string, unknown>;
     const result = await runAction(deps, action, input, caller, requestId, log, header(req, 'host') ?? '');
     return { status: 200, action: actionName, outcome: 'success', errorCode: undefined, ...renderSuccess(actionName, requestId, result, format) };

@@ -58,7 +58,7 @@ export function findUserByUid(db: Db, uid: string) {
 export async function updateUser(
   db: Db,
   id: number,
-  patch: { nick_name?: string; mobile?: string | null; email?: string | null; active_tenant_id?: number | null; is_sysadmin?: number },
+  patch: { nick_name?: string; mobile?: string | null; email?: string | null; active_tenant_id?: number | null; is_sysadmin?: number; password_hash?: string | null; last_login_at?: number },
 ): Promise<void> {
   if (Object.keys(patch).length === 0) return;
   await db.updateTable('app_user').set(patch).where('id', '=', id).execute();

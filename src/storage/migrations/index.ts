@@ -14,6 +14,7 @@ import { m0012 } from './0012_data_change_execution.js';
 import { m0013 } from './0013_schema_design.js';
 import { m0014 } from './0014_chunk_batches.js';
 import { m0016 } from './0016_data_cron.js';
+import { m0017 } from './0017_console_sessions.js';
 
 /**
  * Every migration, in order. Forward-only and immutable once released: add a new file, never edit
@@ -35,4 +36,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0013_schema_design', m0013],
   ['0014_chunk_batches', m0014],
   ['0016_data_cron', m0016],
+  ['0017_console_sessions', m0017],
 ];
