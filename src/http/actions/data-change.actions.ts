@@ -7,8 +7,8 @@ import { createRollbackOrders } from '../../modules/data-changes/rollback-order.
 import { DETAIL_TYPES } from '../../modules/data-changes/family.js';
 import { cronConfigDetail } from '../presenters/data-cron-detail.js';
 import { formatDmsTime, formatOptionalDmsTime } from '../../lib/time.js';
-import { createTicket } from '../../modules/tickets/tickets.js';
-import { serverUrl, userIds } from './common.js';
+import { serverUrl } from './common.js';
+import { dedicatedOrderAction } from './dedicated-order.js';
 import { defineAction } from '../rpc/registry.js';
 import { p } from '../rpc/schema.js';
 import { AppError } from '../../errors.js';
@@ -21,59 +21,26 @@ const PAGE = {
 };
 
 export const dataChangeActions = [
-  defineAction({
+  dedicatedOrderAction({
     name: 'CreateDataCorrectOrder',
     group: GROUP,
+    pluginType: 'DC_COMMON',
     summary: 'Files a DC_COMMON (regular data change) ticket; its precheck starts at once.',
     coverage:
       'All parameters. Param keys DbItemList[{DbId, Logic}] (several databases and logical databases), SqlType TEXT|ATTACHMENT, ExecSQL or AttachmentName (an attachment key of the committer), EstimateAffectRows, Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName (the committer\'s own rollback, served by GetDataCorrectRollbackFile). DbItemList[].InstanceId is accepted and not used (instance-level changes are not supported). Response `CreateOrderResult[]`.',
-    acceptsRealLoginUser: true,
-    params: {
-      Comment: p.string('The business reason of the change.').req(),
-      Param: p.json('DbItemList, SqlType, ExecSQL, AttachmentName, EstimateAffectRows, Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName (PascalCase JSON).').req(),
-      RelatedUserList: p.list('DMS user ids who may follow the ticket (JSON array or comma-separated).'),
-      AttachmentKey: p.string('Key of an uploaded attachment (a ticket attachment; the SQL attachment is Param.AttachmentName).'),
-    },
-    response: '`CreateOrderResult[]` (long)',
-    handler: async (input, ctx) => {
-      const id = await createTicket(ctx.deps, ctx.actor, {
-        pluginType: 'DC_COMMON',
-        comment: input.Comment,
-        params: input.Param,
-        paramName: 'Param',
-        relatedUserIds: userIds(input.RelatedUserList, 'RelatedUserList'),
-        attachmentKey: input.AttachmentKey,
-        requestId: ctx.requestId,
-      });
-      return { CreateOrderResult: [id] };
-    },
+    reason: 'The business reason of the change.',
+    paramKeys: 'DbItemList, SqlType, ExecSQL, AttachmentName, EstimateAffectRows, Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName',
+    attachmentNote: '; the SQL attachment is Param.AttachmentName',
   }),
-  defineAction({
+  dedicatedOrderAction({
     name: 'CreateFreeLockCorrectOrder',
     group: GROUP,
+    pluginType: 'DC_CHUNK',
     summary: 'Files a DC_CHUNK (lock-free data change) ticket: one UPDATE, DELETE or INSERT … SELECT, run after approval as many short transactions over key ranges.',
     coverage:
       'All parameters. Param keys DbItemList[{DbId, Logic}], SqlType (TEXT only, as documented), ExecSQL (exactly one statement; its precheck checks that it can run in key-range batches: a single table with a primary or unique NOT NULL key, no ORDER BY/LIMIT, the key not assigned), Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName. OpenDMS extensions: BatchRows (first batch size, default 1000, 1-100000), BatchMillis (target time per batch, default 500), SleepMillis (pause between batches, default 100). Response `CreateOrderResult[]`.',
-    acceptsRealLoginUser: true,
-    params: {
-      Comment: p.string('The business reason of the change.').req(),
-      Param: p.json('DbItemList, SqlType, ExecSQL, Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName; BatchRows, BatchMillis, SleepMillis (OpenDMS) (PascalCase JSON).').req(),
-      RelatedUserList: p.list('DMS user ids who may follow the ticket (JSON array or comma-separated).'),
-      AttachmentKey: p.string('Key of an uploaded attachment (a ticket attachment).'),
-    },
-    response: '`CreateOrderResult[]` (long)',
-    handler: async (input, ctx) => {
-      const id = await createTicket(ctx.deps, ctx.actor, {
-        pluginType: 'DC_CHUNK',
-        comment: input.Comment,
-        params: input.Param,
-        paramName: 'Param',
-        relatedUserIds: userIds(input.RelatedUserList, 'RelatedUserList'),
-        attachmentKey: input.AttachmentKey,
-        requestId: ctx.requestId,
-      });
-      return { CreateOrderResult: [id] };
-    },
+    reason: 'The business reason of the change.',
+    paramKeys: 'DbItemList, SqlType, ExecSQL, Classify, ExecMode, RollbackSqlType, RollbackSQL, RollbackAttachmentName; BatchRows, BatchMillis, SleepMillis, ReplicaInstanceId, MaxReplicaLagSeconds (OpenDMS)',
   }),
   defineAction({
     name: 'GetDataCorrectOrderDetail',

@@ -1,41 +1,23 @@
 import { cronConfig, listRuns } from '../../modules/data-cron/config.js';
 import { pauseSchedule, resumeSchedule } from '../../modules/data-cron/schedule.js';
-import { createTicket } from '../../modules/tickets/tickets.js';
 import { formatDmsTime, formatOptionalDmsTime } from '../../lib/time.js';
 import { cronClearConfig } from '../presenters/data-cron-detail.js';
 import { defineAction } from '../rpc/registry.js';
 import { p } from '../rpc/schema.js';
-import { userIds } from './common.js';
+import { dedicatedOrderAction } from './dedicated-order.js';
 
 const GROUP = 'Data change';
 
 export const dataCronActions = [
-  defineAction({
+  dedicatedOrderAction({
     name: 'CreateDataCronClearOrder',
     group: GROUP,
+    pluginType: 'DC_CRON_CLEAR',
     summary: 'Files a DC_CRON_CLEAR ticket (scheduled historical-data cleanup); its precheck starts at once.',
     coverage:
       'All parameters. Param keys DbItemList[{DbId, Logic}] (MySQL/MariaDB as DMS, and PostgreSQL and SQLite), CronFormat (Quartz: seconds minutes hours day-of-month month day-of-week [year], day-of-week 1 = SUN … 7 = SAT, one day field `?`; see docs/data-cron.md), CronClearItemList[{TableName, ColumnName, RemainDays, TimeUnit SECONDS|MILLISECONDS for epoch columns, FilterSQL `where …` or a bare condition}], specifyDuration (lower camel, as DMS) and DurationHour (required when specifyDuration is true), Classify. The ticket runs by itself once approved (ExecMode AUTO). Response `CreateOrderResult[]`.',
-    acceptsRealLoginUser: true,
-    params: {
-      Comment: p.string('The business reason of the cleanup.').req(),
-      Param: p.json('DbItemList, CronFormat, CronClearItemList, specifyDuration, DurationHour, Classify (JSON).').req(),
-      RelatedUserList: p.list('DMS user ids who may follow the ticket (JSON array or comma-separated).'),
-      AttachmentKey: p.string('Key of an uploaded attachment (a ticket attachment).'),
-    },
-    response: '`CreateOrderResult[]` (long)',
-    handler: async (input, ctx) => {
-      const id = await createTicket(ctx.deps, ctx.actor, {
-        pluginType: 'DC_CRON_CLEAR',
-        comment: input.Comment,
-        params: input.Param,
-        paramName: 'Param',
-        relatedUserIds: userIds(input.RelatedUserList, 'RelatedUserList'),
-        attachmentKey: input.AttachmentKey,
-        requestId: ctx.requestId,
-      });
-      return { CreateOrderResult: [id] };
-    },
+    reason: 'The business reason of the cleanup.',
+    paramKeys: 'DbItemList, CronFormat, CronClearItemList, specifyDuration, DurationHour, Classify',
   }),
   defineAction({
     name: 'GetDataCronClearConfig',
