@@ -47,6 +47,8 @@ export interface Config {
   readonly exports: ExportConfig;
   /** Web console sessions and logins (docs/console.md). */
   readonly console: ConsoleConfig;
+  /** OPENDMS_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
 }
 
 export interface ConsoleConfig {
@@ -171,6 +173,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       compressionLevel: levelFrom(env.OPENDMS_EXPORT_COMPRESSION_LEVEL),
       maxRunSeconds: positiveIntFrom(env.OPENDMS_EXPORT_MAX_RUN_SECONDS, 'OPENDMS_EXPORT_MAX_RUN_SECONDS', 6 * 3600),
     }),
+    metricsToken: env.OPENDMS_METRICS_TOKEN || undefined,
     console: Object.freeze({
       idleMinutes: positiveIntFrom(env.OPENDMS_SESSION_IDLE_MINUTES, 'OPENDMS_SESSION_IDLE_MINUTES', 30),
       maxHours: positiveIntFrom(env.OPENDMS_SESSION_MAX_HOURS, 'OPENDMS_SESSION_MAX_HOURS', 12),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createJobQueue } from './jobs/queue.js';
+import { Metrics } from './lib/metrics.js';
 import { loadMasterKey, SecretBox } from './lib/secret-box.js';
 import type { Deps } from './modules/context.js';
 import { openStore, type Store } from './storage/db.js';
@@ -21,7 +22,8 @@ export async function openRuntime(config: Config): Promise<{ deps: Deps; store: 
     const migrated = await migrateToLatest(store);
     const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
     const jobs = createJobQueue(store, {});
-    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs, files: new LocalFileStore(config.filesDir) } };
+    const metrics = new Metrics({ queue: () => jobs.stats(), storePool: () => store.poolUse() });
+    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs, files: new LocalFileStore(config.filesDir), metrics } };
   } catch (e) {
     await store.close();
     throw e;

@@ -6,7 +6,14 @@ import { dataChangeRoutes } from './data-changes.routes.js';
 import { exportRoutes } from './exports.routes.js';
 import { fileRoutes } from './files.routes.js';
 import { dispatchRpc } from './rpc/dispatch.js';
+import { recordRpc } from './rpc/record.js';
 import type { AnyAction } from './rpc/registry.js';
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const want = Buffer.from(token);
+  return given.length === want.length && crypto.timingSafeEqual(given, want);
+}
 
 export interface AppOptions {
   deps: Deps;
@@ -36,6 +43,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // by the protocol layer itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // Prometheus metrics (docs/operations.md); with OPENDMS_METRICS_TOKEN only for `Authorization: Bearer <token>`.
+  app.get('/metrics', async (req, reply) => {
+    const token = opts.deps.config.metricsToken;
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) return reply.code(401).header('www-authenticate', 'Bearer').send('metrics need the bearer token (OPENDMS_METRICS_TOKEN)\n');
+    const m = await opts.deps.metrics.render();
+    return reply.type(m.contentType).send(m.body);
+  });
 
   app.get('/healthz', async (_req, reply) => {
     const ok = await opts.deps.store.ping();
@@ -71,10 +86,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
         req.id,
         req.log,
       );
-      req.log.info(
-        { action: res.action, status: res.status, outcome: res.outcome, code: res.errorCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        'rpc',
-      );
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info({ action: res.action, status: res.status, outcome: res.outcome, code: res.errorCode, ms }, 'rpc');
+      recordRpc(opts.deps, opts.registry, res, 'api', ms);
       return reply.code(res.status).header('x-acs-request-id', req.id).type(res.contentType).send(res.body);
     },
   });

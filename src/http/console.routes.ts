@@ -16,6 +16,7 @@ import type { Deps } from '../modules/context.js';
 import { assertCsrf, changePassword, login, logout, openSession, SessionError, type OpenSession } from '../modules/identity/sessions.js';
 import { dispatchRpc, type CallerAuthentication } from './rpc/dispatch.js';
 import { GatewayError } from './rpc/gateway-error.js';
+import { recordRpc } from './rpc/record.js';
 import type { AnyAction } from './rpc/registry.js';
 import type { RawRequest } from './rpc/signature.js';
 
@@ -116,8 +117,11 @@ export function consoleRoutes(deps: Deps, registry: ReadonlyMap<string, AnyActio
           throw e;
         }
       };
+      const started = process.hrtime.bigint();
       const res = await dispatchRpc(deps, registry, raw, req.id, req.log, bySession);
-      req.log.info({ action: res.action, status: res.status, outcome: res.outcome, code: res.errorCode, via: 'console' }, 'rpc');
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info({ action: res.action, status: res.status, outcome: res.outcome, code: res.errorCode, ms, via: 'console' }, 'rpc');
+      recordRpc(deps, registry, res, 'console', ms);
       return reply.code(res.status).header('x-acs-request-id', req.id).type(res.contentType).send(res.body);
     });
   };

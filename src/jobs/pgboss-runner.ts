@@ -12,7 +12,7 @@ import {
   type ResolvedQueueOptions,
   type ResolvedRegisterOptions,
 } from './job-options.js';
-import type { EnqueueOptions, JobHandler, JobInfo, JobQueue, JobQueueOptions, JobState, PayloadRegistry, RegisterOptions } from './queue.js';
+import type { EnqueueOptions, JobHandler, JobInfo, JobQueue, JobQueueOptions, JobState, PayloadRegistry, QueueStats, RegisterOptions } from './queue.js';
 
 /**
  * The job queue of the PostgreSQL store: pg-boss 10, so every server process shares the work.
@@ -106,6 +106,20 @@ export class PgBossJobQueue<Payloads extends PayloadRegistry<Payloads>> implemen
   stop(timeoutMs: number = JOB_DEFAULTS.stopTimeoutMs): Promise<void> {
     this.#stopping ??= this.#shutdown(timeoutMs);
     return this.#stopping;
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    await this.#open();
+    const { rows } = await sql<{ name: string; queued: string; active: string; oldest_due: number | null }>`
+      select name,
+        count(*) filter (where state in ('created', 'retry')) as queued,
+        count(*) filter (where state = 'active') as active,
+        extract(epoch from now() - min(start_after) filter (where state in ('created', 'retry') and start_after <= now()))::float8 as oldest_due
+      from ${sql.id(this.#schema, 'job')}
+      where state in ('created', 'retry', 'active')
+      group by name
+      order by name`.execute(this.#store.db);
+    return rows.map((r) => ({ name: r.name, queued: Number(r.queued), active: Number(r.active), oldestDueSeconds: Math.max(0, Number(r.oldest_due ?? 0)) }));
   }
 
   async get(id: string): Promise<JobInfo | null> {

@@ -124,6 +124,17 @@ export interface JobQueue<Payloads extends PayloadRegistry<Payloads> = JobPayloa
   stop(timeoutMs?: number): Promise<void>;
   /** State of one job, for tests and operators; null when unknown (or purged). */
   get(id: string): Promise<JobInfo | null>;
+  /** Per job name with waiting or running jobs: how many, and how long the oldest due one has waited (metrics). */
+  stats(): Promise<QueueStats[]>;
+}
+
+export interface QueueStats {
+  name: string;
+  /** Waiting (created or retry), due or not. */
+  queued: number;
+  active: number;
+  /** Seconds the oldest due waiting job has waited since it became due; 0 when none is due. */
+  oldestDueSeconds: number;
 }
 
 export interface JobQueueOptions {

@@ -119,3 +119,19 @@ function whereLeased(query: JobUpdate, lease: Lease): JobUpdate {
     .where('locked_by', '=', lease.workerId)
     .where('attempts', '=', lease.attempt);
 }
+
+/** Waiting and active jobs per name, and when the oldest due waiting one became due (run_at). */
+export async function queueCounts(db: Db, now: number) {
+  return db
+    .selectFrom('job')
+    .select((eb) => [
+      'name',
+      eb.fn.sum<number>(eb.case().when('state', 'in', ['created', 'retry']).then(1).else(0).end()).as('queued'),
+      eb.fn.sum<number>(eb.case().when('state', '=', 'active').then(1).else(0).end()).as('active'),
+      eb.fn.min<number>(eb.case().when(eb.and([eb('state', 'in', ['created', 'retry']), eb('run_at', '<=', now)])).then(eb.ref('run_at')).else(null).end()).as('oldest_due'),
+    ])
+    .where('state', 'in', ['created', 'retry', 'active'])
+    .groupBy('name')
+    .orderBy('name')
+    .execute();
+}

@@ -12,7 +12,7 @@ import {
   type ResolvedQueueOptions,
   type ResolvedRegisterOptions,
 } from './job-options.js';
-import type { EnqueueOptions, JobHandler, JobInfo, JobQueue, JobQueueOptions, PayloadRegistry, RegisterOptions } from './queue.js';
+import type { EnqueueOptions, JobHandler, JobInfo, JobQueue, JobQueueOptions, PayloadRegistry, QueueStats, RegisterOptions } from './queue.js';
 import {
   claimNextJob,
   completeJob,
@@ -20,6 +20,7 @@ import {
   findJobById,
   insertJob,
   listExpiredLeases,
+  queueCounts,
   renewLease,
   type Lease,
 } from './sqlite-job.repository.js';
@@ -96,6 +97,16 @@ export class SqliteJobQueue<Payloads extends PayloadRegistry<Payloads>> implemen
   stop(timeoutMs: number = JOB_DEFAULTS.stopTimeoutMs): Promise<void> {
     this.#stopping ??= this.#shutdown(timeoutMs);
     return this.#stopping;
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    const now = Date.now();
+    return (await queueCounts(this.#db, now)).map((r) => ({
+      name: r.name,
+      queued: Number(r.queued ?? 0),
+      active: Number(r.active ?? 0),
+      oldestDueSeconds: r.oldest_due === null ? 0 : Math.max(0, (now - Number(r.oldest_due)) / 1000),
+    }));
   }
 
   async get(id: string): Promise<JobInfo | null> {

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { JobQueue } from '../jobs/queue.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Db, Store } from '../storage/db.js';
 import type { FileStore } from '../storage/files/file-store.js';
@@ -18,6 +19,8 @@ export interface Deps {
   readonly jobs: JobQueue;
   /** Uploaded files (attachments): a folder in the data dir, or object storage later. */
   readonly files: FileStore;
+  /** The process's Prometheus metrics (GET /metrics). */
+  readonly metrics: Metrics;
 }
 
 /** The same deps bound to a transaction: services called with it share one commit. */

@@ -13,6 +13,8 @@ export interface Store {
   readonly dialect: StoreDialect;
   /** PostgreSQL only: connection string and schema, for pg-boss which manages its own pool. */
   readonly postgres: { url: string; schema: string } | undefined;
+  /** PostgreSQL: the pool's connections and waiting requests (metrics); null on SQLite. */
+  poolUse(): { total: number; idle: number; waiting: number } | null;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -50,6 +52,7 @@ function openSqlite(file: string): Store {
     db,
     dialect: 'sqlite',
     postgres: undefined,
+    poolUse: () => null,
     ping: async () => {
       try {
         await sql`select 1`.execute(db);
@@ -70,6 +73,7 @@ function openPostgres(url: string, schema: string): Store {
     db,
     dialect: 'postgres',
     postgres: { url, schema },
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     ping: async () => {
       try {
         await sql`select 1`.execute(db);

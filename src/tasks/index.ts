@@ -1,3 +1,5 @@
+import type { JobPayloads } from '../jobs/job-types.js';
+import type { JobHandler, RegisterOptions } from '../jobs/queue.js';
 import type { Deps } from '../modules/context.js';
 import { sweepSchedules } from '../modules/data-cron/schedule.js';
 import { cronClearTickTask } from './cron-clear-tick.task.js';
@@ -16,31 +18,49 @@ import { runExportTask } from './run-export.task.js';
 
 /** Registers every job handler with the queue (the name → handler map of the running process). */
 export function registerTasks(deps: Deps): void {
-  deps.jobs.register('purge-signature-nonces', purgeSignatureNoncesTask(deps), { concurrency: 1, leaseSeconds: 60 });
-  deps.jobs.register('notify-ticket-event', notifyTicketEventTask(deps), { concurrency: 2, leaseSeconds: 60 });
+  // Every attempt counted and timed by job name and outcome (GET /metrics).
+  const register = <N extends keyof JobPayloads & string>(name: N, handler: JobHandler<JobPayloads[N]>, options: RegisterOptions): void =>
+    deps.jobs.register(name, measured(deps, name, handler), options);
+  register('purge-signature-nonces', purgeSignatureNoncesTask(deps), { concurrency: 1, leaseSeconds: 60 });
+  register('notify-ticket-event', notifyTicketEventTask(deps), { concurrency: 2, leaseSeconds: 60 });
   // Receivers answer slowly or not at all (10 s timeout): several in parallel, so one does not hold up the rest.
-  deps.jobs.register('deliver-webhook', deliverWebhookTask(deps), { concurrency: 4, leaseSeconds: 60 });
+  register('deliver-webhook', deliverWebhookTask(deps), { concurrency: 4, leaseSeconds: 60 });
   // Downloads wait on the network: a few in parallel. The lease (pg-boss: the run-time limit)
   // exceeds the fetch time-out, so a slow download is cut by the time-out, not by the queue.
-  deps.jobs.register('fetch-upload', fetchUploadTask(deps), { concurrency: 4, leaseSeconds: deps.config.uploadTimeoutSeconds + 60 });
-  deps.jobs.register('purge-attachments', purgeAttachmentsTask(deps), { concurrency: 1, leaseSeconds: 300 });
-  deps.jobs.register('purge-console-sessions', purgeConsoleSessionsTask(deps), { concurrency: 1, leaseSeconds: 60 });
+  register('fetch-upload', fetchUploadTask(deps), { concurrency: 4, leaseSeconds: deps.config.uploadTimeoutSeconds + 60 });
+  register('purge-attachments', purgeAttachmentsTask(deps), { concurrency: 1, leaseSeconds: 300 });
+  register('purge-console-sessions', purgeConsoleSessionsTask(deps), { concurrency: 1, leaseSeconds: 60 });
   // Prechecks ask the target's planner, or count within a 5 s budget per statement.
-  deps.jobs.register('export-precheck', exportPrecheckTask(deps), { concurrency: 2, leaseSeconds: 300 });
+  register('export-precheck', exportPrecheckTask(deps), { concurrency: 2, leaseSeconds: 300 });
   // Data-change prechecks count each statement within a 3 s budget (a long script takes a while).
-  deps.jobs.register('dc-precheck', dcPrecheckTask(deps), { concurrency: 2, leaseSeconds: 900 });
+  register('dc-precheck', dcPrecheckTask(deps), { concurrency: 2, leaseSeconds: 900 });
   // Two exports at a time per process (2 cores: one streams while the other waits on its database).
   // SQLite: a 20 s lease renewed while it runs, so a crashed export is taken up again within 20 s.
   // pg-boss has no heartbeat: its lease is the longest an export may run (OPENDMS_EXPORT_MAX_RUN_SECONDS).
-  deps.jobs.register('run-export', runExportTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : deps.config.exports.maxRunSeconds + 60 });
+  register('run-export', runExportTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : deps.config.exports.maxRunSeconds + 60 });
   // Data changes: one job per database, four databases at a time per process. SQLite: a 20 s lease
   // renewed while it runs; pg-boss (no heartbeat): the longest a job may run, one hour.
-  deps.jobs.register('run-dc-job', runDcJobTask(deps), { concurrency: 4, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
+  register('run-dc-job', runDcJobTask(deps), { concurrency: 4, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
   // Schema publishes: DDL under lock timeouts, one per target at a time per process.
-  deps.jobs.register('run-design-publish', runDesignPublishTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
-  deps.jobs.register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
+  register('run-design-publish', runDesignPublishTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
+  register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
   // Cleanup schedules: a tick only writes store rows (the run's jobs do the deleting).
-  deps.jobs.register('cron-clear-tick', cronClearTickTask(deps), { concurrency: 2, leaseSeconds: 60 });
+  register('cron-clear-tick', cronClearTickTask(deps), { concurrency: 2, leaseSeconds: 60 });
+}
+
+function measured<P>(deps: Deps, name: string, handler: JobHandler<P>): JobHandler<P> {
+  return async (payload, ctx) => {
+    const end = deps.metrics.jobSeconds.startTimer({ job: name });
+    try {
+      await handler(payload, ctx);
+      deps.metrics.jobOutcomes.inc({ job: name, outcome: 'completed' });
+    } catch (e) {
+      deps.metrics.jobOutcomes.inc({ job: name, outcome: 'failed' });
+      throw e;
+    } finally {
+      end();
+    }
+  };
 }
 
 /** Every 10 minutes, from every process; the key leaves at most one purge queued in the cluster. */

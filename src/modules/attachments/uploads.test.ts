@@ -18,6 +18,7 @@ import { loadConfig } from '../../config.js';
 import { createJobQueue } from '../../jobs/queue.js';
 import { SecretBox } from '../../lib/secret-box.js';
 import type { Store } from '../../storage/db.js';
+import { Metrics } from '../../lib/metrics.js';
 import { LocalFileStore } from '../../storage/files/local-file-store.js';
 import { insertTicket } from '../tickets/ticket.repository.js';
 import type { Deps } from '../context.js';
@@ -49,6 +50,7 @@ function suite(open: () => Promise<Store>): void {
       now: () => clock,
       jobs: createJobQueue(store), // never started: the tests run the handler themselves
       files: new LocalFileStore(config.filesDir),
+      metrics: new Metrics({ queue: async () => [], storePool: () => null }),
     };
     const boot = await bootstrap(deps, {});
     admin = await resolveActor(deps, boot.userId, boot.tenantId);

@@ -332,6 +332,7 @@ export async function settleJob(deps: Deps, job: DcJobRow, status: DcJobStatus, 
     const rows = summary.reduce((n, x) => n + (x.status === 'SUCCESS' ? x.rows : 0), 0);
     const ok = await repo.updateJobIf(tx.db, job.id, { run: job.run, statuses: ['RUNNING'] }, { status, message, finished_at: tx.now(), affected_rows: rows, pause_requested: 0 }, tx.now());
     if (!ok) return;
+    if (status === 'SUCCESS' && rows > 0) tx.metrics.dataChangeRows.inc({ type: (await ticketRepo.findTicket(tx.db, job.tenant_id, job.ticket_id))?.plugin_type ?? 'unknown' }, rows);
     await repo.appendLog(tx.db, job.id, status === 'SUCCESS' ? 'INFO' : status === 'PAUSE' ? 'WARN' : 'ERROR', status === 'SUCCESS' ? `finished: ${rows} rows changed` : `${status === 'PAUSE' ? 'paused' : 'failed'}: ${message ?? ''}`, tx.now());
     await settleTicket(tx, job.task_id, job.tenant_id, job.ticket_id);
   });

@@ -232,6 +232,10 @@ async function settleSuccess(deps: Deps, job: ExportJobRow, r: Produced): Promis
   // Another run took over meanwhile: this run's file is nobody's.
   if (!committed) await deps.files.delete(r.key);
   else if (job.file_key && job.file_key !== r.key) await deps.files.delete(job.file_key);
+  if (committed) {
+    deps.metrics.exportRows.inc(r.rows);
+    deps.metrics.exportBytes.inc(r.size);
+  }
 }
 
 async function settleFailure(deps: Deps, job: ExportJobRow, message: string): Promise<void> {

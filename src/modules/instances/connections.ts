@@ -29,11 +29,13 @@ export function connectionSpecOf(deps: Deps, row: StoredConnection, database?: s
 /** Opens a connector for one piece of work and always closes it (no pool outlives a request). */
 export async function withConnector<T>(deps: Deps, spec: ConnectionSpec, fn: (c: Connector) => Promise<T>): Promise<T> {
   const connector = createConnector(spec, { sqliteAllowedDir: deps.config.sqliteInstanceDir });
+  deps.metrics.targetConnectors.inc();
   try {
     return await fn(connector);
   } catch (e) {
     throw targetFailure(e, spec);
   } finally {
+    deps.metrics.targetConnectors.dec();
     await connector.close().catch(() => undefined);
   }
 }

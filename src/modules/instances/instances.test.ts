@@ -29,6 +29,7 @@ import { createLogicDatabase, getLogicDatabase } from './logic-databases.js';
 import * as metaRepo from './meta.repository.js';
 import { listColumns, listTables } from './metadata.js';
 import { resolveTargetDatabase, setOwners } from './owners.js';
+import { Metrics } from '../../lib/metrics.js';
 import { LocalFileStore } from '../../storage/files/local-file-store.js';
 import { databaseStakeholders } from './stakeholders.js';
 
@@ -45,7 +46,8 @@ function suite(name: string, open: () => Promise<Store>) {
       store = await open();
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-inst-'));
       const config = loadConfig({ dataDir }, {});
-      deps = { store, db: store.db, secrets: new SecretBox(crypto.randomBytes(32)), config, now: Date.now, jobs: createJobQueue(store), files: new LocalFileStore(config.filesDir) };
+      const jobs = createJobQueue(store);
+      deps = { store, db: store.db, secrets: new SecretBox(crypto.randomBytes(32)), config, now: Date.now, jobs, files: new LocalFileStore(config.filesDir), metrics: new Metrics({ queue: () => jobs.stats(), storePool: () => store.poolUse() }) };
       const boot = await bootstrap(deps, {});
       admin = await resolveActor(deps, boot.userId, boot.tenantId);
       fs.mkdirSync(config.sqliteInstanceDir, { recursive: true });
