@@ -12,6 +12,8 @@ export interface Config {
   /** PostgreSQL schema holding OpenDMS's tables (default `public`); pg-boss uses `<schema>_jobs`. */
   readonly databaseSchema: string;
   readonly demo: boolean;
+  /** `serve` runs the background jobs too (default); false (`--no-jobs`, OPENDMS_RUN_JOBS=false): HTTP only, `opendms worker` runs them. */
+  readonly runJobs: boolean;
   /** IANA zone used to render DMS times (`yyyy-MM-dd HH:mm:ss`). */
   readonly timezone: string;
   /** 32-byte key (base64 or hex) encrypting secrets at rest; absent → a key file in dataDir. */
@@ -98,6 +100,7 @@ export interface ConfigOverrides {
   dataDir?: string | undefined;
   databaseUrl?: string | undefined;
   demo?: boolean | undefined;
+  runJobs?: boolean | undefined;
 }
 
 function intFrom(value: string | number | undefined, name: string, fallback: number): number {
@@ -151,6 +154,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     databaseUrl,
     databaseSchema: env.OPENDMS_DATABASE_SCHEMA || 'public',
     demo: overrides.demo ?? false,
+    runJobs: overrides.runJobs ?? !['0', 'false', 'no'].includes((env.OPENDMS_RUN_JOBS ?? '').toLowerCase()),
     timezone,
     masterKey: env.OPENDMS_MASTER_KEY || undefined,
     signatureWindowSeconds: intFrom(env.OPENDMS_SIGNATURE_WINDOW_SECONDS, 'OPENDMS_SIGNATURE_WINDOW_SECONDS', 900),

@@ -12,14 +12,14 @@ import { migrateToLatest } from './storage/migrate.js';
 /**
  * Opens and migrates the metadata store and builds the domain deps. Shared by `serve`, `worker`
  * and the administrative CLI commands. The job queue is created but not started: only processes
- * that run background work start it.
+ * that run background work start it. `migrate: false` (`opendms doctor`) leaves the schema as it is.
  */
-export async function openRuntime(config: Config): Promise<{ deps: Deps; store: Store; migrated: string[] }> {
+export async function openRuntime(config: Config, options: { migrate?: boolean } = {}): Promise<{ deps: Deps; store: Store; migrated: string[] }> {
   // SQLite target databases must live under this folder; create it so users can drop files in.
   fs.mkdirSync(config.sqliteInstanceDir, { recursive: true });
   const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.databaseSchema, sqlitePath: path.join(config.dataDir, 'opendms.db') });
   try {
-    const migrated = await migrateToLatest(store);
+    const migrated = options.migrate === false ? [] : await migrateToLatest(store);
     const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
     const jobs = createJobQueue(store, {});
     const metrics = new Metrics({ queue: () => jobs.stats(), storePool: () => store.poolUse() });

@@ -38,10 +38,8 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     if (options.printBootstrap && boot.created && boot.accessKey) printAdminKey(config, boot);
     if (config.demo) await registerDemoDatabase(deps, { tenantId: boot.tenantId, adminUserId: boot.userId });
 
-    registerTasks(deps);
-    await deps.jobs.start();
-    const stops = [scheduleNoncePurge(deps), scheduleHourlyPurges(deps), scheduleCronClearSweep(deps)];
-    const stopSchedules = (): void => stops.forEach((stop) => stop());
+    // `serve --no-jobs`: this process answers HTTP only; `opendms worker` processes run the jobs.
+    const stopSchedules = config.runJobs ? await startBackgroundWork(deps) : () => undefined;
 
     app = buildApp({
       deps,
@@ -75,6 +73,18 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     await store.close();
     throw e;
   }
+}
+
+/**
+ * Background work of a process: every job handler, the queue, and the periodic enqueues (purges,
+ * cleanup-schedule sweep) whose keys leave one queued per cluster. Returns what stops the periodic
+ * part (the queue is stopped by its owner).
+ */
+export async function startBackgroundWork(deps: Deps): Promise<() => void> {
+  registerTasks(deps);
+  await deps.jobs.start();
+  const stops = [scheduleNoncePurge(deps), scheduleHourlyPurges(deps), scheduleCronClearSweep(deps)];
+  return () => stops.forEach((stop) => stop());
 }
 
 function adminKeyFile(dataDir: string): string {

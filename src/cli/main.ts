@@ -8,7 +8,9 @@ import { bootstrap } from '../modules/identity/bootstrap.js';
 import { isRole, type Role } from '../modules/identity/roles.js';
 import { getMember, registerUser } from '../modules/identity/users.js';
 import { openRuntime } from '../runtime.js';
+import { runDoctor, renderFindings } from '../doctor.js';
 import { startServer } from '../server.js';
+import { startWorker } from '../worker.js';
 
 const program = new Command('opendms').description('OpenDMS: database tickets, wire-compatible with Alibaba Cloud DMS Enterprise');
 
@@ -24,7 +26,27 @@ function overrides(o: Record<string, unknown>): ConfigOverrides {
     dataDir: o.dataDir as string | undefined,
     databaseUrl: o.databaseUrl as string | undefined,
     demo: o.demo as boolean | undefined,
+    runJobs: o.jobs as boolean | undefined,
   };
+}
+
+/** SIGTERM / SIGINT: `close` once, then exit 0 (1 when closing failed). */
+function exitOnSignal(close: () => Promise<void>, log: (msg: string, e?: unknown) => void): void {
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log(`${signal}: shutting down`);
+    close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log('shutdown failed', e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 storeOptions(
@@ -33,26 +55,26 @@ storeOptions(
     .description('run the service (HTTP API and background jobs)')
     .addOption(new Option('--host <host>', 'address to listen on').env('OPENDMS_HOST'))
     .addOption(new Option('--port <port>', 'port to listen on').env('OPENDMS_PORT'))
-    .option('--demo', 'register the sample shop database (once)', false),
+    .option('--demo', 'register the sample shop database (once)', false)
+    .option('--no-jobs', 'answer HTTP only; `opendms worker` processes run the background jobs (OPENDMS_RUN_JOBS=false)'),
 ).action(async (o: Record<string, unknown>) => {
-  const config = loadConfig(overrides(o));
+  const config = loadConfig(overrides({ ...o, jobs: o.jobs === false ? false : undefined }));
   const server = await startServer(config, { printBootstrap: true });
-  process.stdout.write(`OpenDMS listening on ${server.url} (store: ${server.deps.store.dialect}, data: ${config.dataDir})\n`);
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    server.app.log.info({ signal }, 'shutting down: draining in-flight requests');
-    server.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        server.app.log.error({ err: e }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.stdout.write(`OpenDMS listening on ${server.url} (store: ${server.deps.store.dialect}, data: ${config.dataDir}${config.runJobs ? '' : ', no background jobs'})\n`);
+  exitOnSignal(server.close, (msg, e) => (e ? server.app.log.error({ err: e }, msg) : server.app.log.info(msg)));
+});
+
+storeOptions(program.command('worker').description('run the background jobs only (no HTTP), next to `serve --no-jobs` processes')).action(async (o: Record<string, unknown>) => {
+  const config = loadConfig(overrides(o));
+  const worker = await startWorker(config);
+  process.stdout.write(`OpenDMS worker running (store: ${worker.deps.store.dialect}, data: ${config.dataDir})\n`);
+  exitOnSignal(worker.close, (msg, e) => process.stderr.write(`${msg}${e ? `: ${(e as Error).message}` : ''}\n`));
+});
+
+storeOptions(program.command('doctor').description('check the store, master key, job engine, file store, clock and every registered instance, and say what is wrong')).action(async (o: Record<string, unknown>) => {
+  const findings = await runDoctor(loadConfig(overrides(o)));
+  process.stdout.write(renderFindings(findings));
+  process.exitCode = findings.every((f) => f.ok) ? 0 : 1;
 });
 
 storeOptions(program.command('migrate').description('create or upgrade the metadata store, then exit')).action(async (o: Record<string, unknown>) => {

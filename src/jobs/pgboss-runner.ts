@@ -108,8 +108,8 @@ export class PgBossJobQueue<Payloads extends PayloadRegistry<Payloads>> implemen
     return this.#stopping;
   }
 
+  /** Reads pg-boss's table directly (without starting pg-boss: `opendms doctor` asks too). */
   async stats(): Promise<QueueStats[]> {
-    await this.#open();
     const { rows } = await sql<{ name: string; queued: string; active: string; oldest_due: number | null }>`
       select name,
         count(*) filter (where state in ('created', 'retry')) as queued,

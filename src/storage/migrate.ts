@@ -57,7 +57,8 @@ async function migrateWith(store: Store, db: Kysely<Database>): Promise<string[]
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+/** Names of the migrations the store has applied; [] for a new store. */
+export async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
   try {
     const rows = await (db as unknown as Kysely<{ opendms_migration: { name: string } }>)
       .selectFrom('opendms_migration')
