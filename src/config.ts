@@ -34,6 +34,8 @@ export interface Config {
   readonly webhooks: WebhookConfig;
   /** Folder of the local file store (attachments); default `<dataDir>/files`. */
   readonly filesDir: string;
+  /** OPENDMS_FILES_S3_*: files in an S3-compatible bucket instead of `filesDir`; undefined: the local folder. */
+  readonly filesS3: S3FilesConfig | undefined;
   /**
    * Hosts, IP addresses and CIDR ranges upload jobs may fetch from although they are internal
    * (loopback, private, link-local…); public addresses are always allowed.
@@ -51,6 +53,16 @@ export interface Config {
   readonly console: ConsoleConfig;
   /** OPENDMS_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
+}
+
+export interface S3FilesConfig {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly forcePathStyle: boolean;
+  /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) when set; else the SDK's default chain (profiles, instance roles). */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 }
 
 export interface ConsoleConfig {
@@ -165,6 +177,19 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     logLevel: env.OPENDMS_LOG_LEVEL ?? 'info',
     webhooks: loadWebhookConfig(env),
     filesDir: path.resolve(env.OPENDMS_FILES_DIR || path.join(dataDir, 'files')),
+    filesS3: env.OPENDMS_FILES_S3_BUCKET
+      ? Object.freeze({
+          bucket: env.OPENDMS_FILES_S3_BUCKET,
+          prefix: s3Prefix(env.OPENDMS_FILES_S3_PREFIX ?? ''),
+          endpoint: env.OPENDMS_FILES_S3_ENDPOINT || undefined,
+          region: env.OPENDMS_FILES_S3_REGION || env.AWS_REGION || 'us-east-1',
+          forcePathStyle: ['1', 'true', 'yes'].includes((env.OPENDMS_FILES_S3_FORCE_PATH_STYLE ?? '').toLowerCase()),
+          credentials:
+            env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+              ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+              : undefined,
+        })
+      : undefined,
     uploadAllowedHosts: allowedHostsFrom(env, 'OPENDMS_UPLOAD_ALLOWED_HOSTS'),
     // 100 MiB: far above any SQL script people review, small enough for one request body.
     uploadMaxBytes: positiveIntFrom(env.OPENDMS_UPLOAD_MAX_BYTES, 'OPENDMS_UPLOAD_MAX_BYTES', 100 * 1024 * 1024),
@@ -186,6 +211,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       secureCookie: ['1', 'true', 'yes'].includes((env.OPENDMS_COOKIE_SECURE ?? '').toLowerCase()),
     }),
   });
+}
+
+/** `a/b` → `a/b/`: keys are appended to it; a prefix must be key-like segments. */
+function s3Prefix(raw: string): string {
+  const p = raw.replace(/^\/+|\/+$/g, '');
+  if (p === '') return '';
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/.test(p)) throw new Error(`OPENDMS_FILES_S3_PREFIX "${raw}" must be /-separated names of letters, digits, '.', '_' and '-'`);
+  return `${p}/`;
 }
 
 /** Webhook delivery settings; 8 attempts at base 10 s retry for about 21 minutes after the first. */

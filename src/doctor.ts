@@ -112,7 +112,8 @@ async function fileCheck(deps: Deps): Promise<string> {
   } finally {
     await deps.files.delete(key);
   }
-  return `${deps.config.filesDir}: write, read and delete work (${ms(t0)})`;
+  const where = deps.config.filesS3 ? `s3://${deps.config.filesS3.bucket}/${deps.config.filesS3.prefix}${deps.config.filesS3.endpoint ? ` at ${deps.config.filesS3.endpoint}` : ''}` : deps.config.filesDir;
+  return `${where}: write, read and delete work (${ms(t0)})`;
 }
 
 /** This machine's clock against the store's: signed requests are checked against ours. */

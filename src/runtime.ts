@@ -6,7 +6,9 @@ import { Metrics } from './lib/metrics.js';
 import { loadMasterKey, SecretBox } from './lib/secret-box.js';
 import type { Deps } from './modules/context.js';
 import { openStore, type Store } from './storage/db.js';
+import type { FileStore } from './storage/files/file-store.js';
 import { LocalFileStore } from './storage/files/local-file-store.js';
+import { S3FileStore } from './storage/files/s3-file-store.js';
 import { migrateToLatest } from './storage/migrate.js';
 
 /**
@@ -23,9 +25,14 @@ export async function openRuntime(config: Config, options: { migrate?: boolean }
     const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
     const jobs = createJobQueue(store, {});
     const metrics = new Metrics({ queue: () => jobs.stats(), storePool: () => store.poolUse() });
-    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs, files: new LocalFileStore(config.filesDir), metrics } };
+    return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs, files: createFileStore(config), metrics } };
   } catch (e) {
     await store.close();
     throw e;
   }
+}
+
+/** The configured file store: the S3 bucket when OPENDMS_FILES_S3_BUCKET is set, else the local folder. */
+export function createFileStore(config: Config): FileStore {
+  return config.filesS3 ? new S3FileStore(config.filesS3) : new LocalFileStore(config.filesDir);
 }
