@@ -28,6 +28,7 @@ import type { DcChunkBatchTable, DcJobLogTable, DcJobTable, DcRollbackTable, DcS
 import type { ConsoleSessionTable, LoginFailureTable } from '../modules/identity/session.table.js';
 import type { ReviewRuleSettingTable } from '../modules/review/settings.table.js';
 import type { DesignChangeTable, DesignFlowTable, DesignProjectTable, DesignPublishJobTable, DesignPublishTable, DesignSnapshotTable } from '../modules/schema-design/design.table.js';
+import type { DcImportSqlTable, DcImportTable } from '../modules/data-imports/import.table.js';
 import type { ExportJobTable, ExportPrecheckSqlTable, ExportPrecheckTable } from '../modules/exports/export.table.js';
 import type { CronClearScheduleTable } from '../modules/data-cron/schedule.table.js';
 
@@ -80,6 +81,8 @@ export interface Database {
   dc_job_log: DcJobLogTable;
   dc_chunk_batch: DcChunkBatchTable;
   dc_rollback: DcRollbackTable;
+  dc_import: DcImportTable;
+  dc_import_sql: DcImportSqlTable;
   cron_clear_schedule: CronClearScheduleTable;
   review_rule_setting: ReviewRuleSettingTable;
   console_session: ConsoleSessionTable;

@@ -9,17 +9,17 @@ const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
 
 /** A multipart/form-data body with one file. */
-export async function multipart(name: string, data: Buffer): Promise<{ body: Buffer; contentType: string }> {
+export async function multipart(name: string, data: Buffer, source = 'datacorrect'): Promise<{ body: Buffer; contentType: string }> {
   const fd = new FormData();
-  fd.append('FileSource', 'datacorrect');
+  fd.append('FileSource', source);
   fd.append('file', new Blob([data]), name);
   const req = new Request('http://x/', { method: 'POST', body: fd });
   return { body: Buffer.from(await req.arrayBuffer()), contentType: req.headers.get('content-type')! };
 }
 
-/** Uploads `sql` as file `name` to the server on `port`; returns the AttachmentKey. */
-export async function uploadSql(port: number, key: Key, name: string, sql: string): Promise<string> {
-  const m = await multipart(name, Buffer.from(sql));
+/** Uploads `sql` as file `name` to the server on `port` (FileSource `source`; `big-file` takes .csv too); returns the AttachmentKey. */
+export async function uploadSql(port: number, key: Key, name: string, sql: string | Buffer, source = 'datacorrect'): Promise<string> {
+  const m = await multipart(name, Buffer.from(sql), source);
   const params: Record<string, string> = {
     AccessKeyId: key.accessKeyId,
     SignatureMethod: 'HMAC-SHA1',

@@ -5,6 +5,7 @@ import { executedRows, jobLog, listJobBatches, listJobStatements, listTaskJobs, 
 import { backupFileTokens, ticketFileToken } from '../../modules/data-changes/files.js';
 import { createRollbackOrders } from '../../modules/data-changes/rollback-order.js';
 import { DETAIL_TYPES } from '../../modules/data-changes/family.js';
+import { importConfigDetail } from '../presenters/data-import-detail.js';
 import { cronConfigDetail } from '../presenters/data-cron-detail.js';
 import { formatDmsTime, formatOptionalDmsTime } from '../../lib/time.js';
 import { serverUrl } from './common.js';
@@ -47,7 +48,7 @@ export const dataChangeActions = [
     group: GROUP,
     summary: 'A data change ticket: its databases, SQL, precheck steps and status.',
     coverage:
-      'Fields of DC_COMMON: ConfigDetail.DetailType (COMMON; the cron and import fields of other types are absent), DatabaseList, ExecMode, OrderDetail (ActualAffectRows: the rows changed once executed, the precheck estimate before; ExeSQL is empty for SqlType ATTACHMENT; IgnoreAffectRows and IgnoreAffectRowsReason reflect SkipDataCorrectRowCheck), PreCheckDetail.TaskCheckDO[] with the four DMS steps plus SQL_REVIEW (the review rules, OpenDMS), and Status (new → precheck → precheckFailed | precheck_success, then the ticket: toaudit, Approved, reject, …). Adds `PreCheckDetail.Status`, `PreCheckDetail.Message` (OpenDMS).',
+      'Fields of DC_COMMON: ConfigDetail.DetailType (COMMON; the cron fields of other types are absent; DC_BIG_FILE: BIG_FILE with FileType, FileEncoding as filed, CsvTableName and ImportExtConfig{CsvFirstRowIsColumnDef, IgnoreError, ImportMode, InsertType}, docs/data-imports.md), DatabaseList, ExecMode, OrderDetail (ActualAffectRows: the rows changed once executed, the precheck estimate before; ExeSQL is empty for SqlType ATTACHMENT; IgnoreAffectRows and IgnoreAffectRowsReason reflect SkipDataCorrectRowCheck), PreCheckDetail.TaskCheckDO[] with the four DMS steps plus SQL_REVIEW (the review rules, OpenDMS), and Status (new → precheck → precheckFailed | precheck_success, then the ticket: toaudit, Approved, reject, …). Adds `PreCheckDetail.Status`, `PreCheckDetail.Message` (OpenDMS).',
     params: { OrderId: p.long('Ticket id.').req() },
     response:
       '`DataCorrectOrderDetail{ConfigDetail{DetailType}, DatabaseList.Database[]{DbId, DbType, EnvType, Logic, SearchName}, ExecMode, OrderDetail{ActualAffectRows, AttachmentName, Classify, EstimateAffectRows, ExeSQL, IgnoreAffectRows, IgnoreAffectRowsReason, RbAttachmentName, RbSQL, RbSQLType, SqlType}, PreCheckDetail.TaskCheckDO[]{CheckStatus, CheckStep, UserTip}, Status}`',
@@ -57,7 +58,7 @@ export const dataChangeActions = [
       const executed = await executedRows(ctx.deps, input.OrderId);
       return {
         DataCorrectOrderDetail: {
-          ConfigDetail: { DetailType: DETAIL_TYPES[d.pluginType], ...(await cronConfigDetail(ctx.deps, d.pluginType, input.OrderId, d.params)) },
+          ConfigDetail: { DetailType: DETAIL_TYPES[d.pluginType], ...importConfigDetail(d.pluginType, d.params), ...(await cronConfigDetail(ctx.deps, d.pluginType, input.OrderId, d.params)) },
           DatabaseList: { Database: d.databases.map((db) => ({ DbId: db.dbId, DbType: db.dbType, EnvType: db.envType, Logic: db.logic, SearchName: db.searchName })) },
           ExecMode: d.execMode,
           OrderDetail: {

@@ -3,6 +3,7 @@ import { accessKeyActions } from './access-keys.actions.js';
 import { attachmentActions } from './attachments.actions.js';
 import { dataChangeActions } from './data-change.actions.js';
 import { dataCronActions } from './data-cron.actions.js';
+import { dataImportActions } from './data-import.actions.js';
 import { dataExportActions } from './data-export.actions.js';
 import { databaseActions } from './databases.actions.js';
 import { instanceActions } from './instances.actions.js';
@@ -31,6 +32,7 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...dataExportActions,
   ...dataChangeActions,
   ...dataCronActions,
+  ...dataImportActions,
   ...schemaDesignActions,
   ...reviewRuleActions,
   ...webhookActions,

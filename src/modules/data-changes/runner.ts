@@ -26,6 +26,7 @@ import type { DcJobRow, DcStatementRow } from './execution.repository.js';
 import type { DcJobStatus } from './execution.table.js';
 import { JobStop, type JobBody, type JobBodyContext } from './job-body.js';
 import { chunkBody } from './chunk-runner.js';
+import { importBody } from '../data-imports/import-runner.js';
 
 /** Attempts the queue makes for one run; an attempt that finds the job interrupted this often fails it cleanly. */
 export const RUN_ATTEMPTS = 5;
@@ -34,6 +35,7 @@ export const RUN_ATTEMPTS = 5;
 const BODIES: Partial<Record<string, JobBody>> = {
   DC_CHUNK: chunkBody,
   DC_CRON_CLEAR: chunkBody,
+  DC_BIG_FILE: importBody,
 };
 
 interface Run {

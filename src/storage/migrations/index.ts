@@ -13,6 +13,7 @@ import { m0011 } from './0011_review_settings.js';
 import { m0012 } from './0012_data_change_execution.js';
 import { m0013 } from './0013_schema_design.js';
 import { m0014 } from './0014_chunk_batches.js';
+import { m0015 } from './0015_data_import.js';
 import { m0016 } from './0016_data_cron.js';
 import { m0017 } from './0017_console_sessions.js';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, StoreMigration]> = [
   ['0012_data_change_execution', m0012],
   ['0013_schema_design', m0013],
   ['0014_chunk_batches', m0014],
+  ['0015_data_import', m0015],
   ['0016_data_cron', m0016],
   ['0017_console_sessions', m0017],
 ];
