@@ -6,6 +6,7 @@ import { createRegistry } from './http/actions/index.js';
 import { buildApp } from './http/app.js';
 import { bootstrap, type BootstrapResult } from './modules/identity/bootstrap.js';
 import { registerDemoDatabase } from './modules/instances/demo.js';
+import { setDemoConsolePassword } from './modules/identity/demo-password.js';
 import { openRuntime } from './runtime.js';
 import type { Deps } from './modules/context.js';
 import { registerTasks, scheduleCronClearSweep, scheduleHourlyPurges, scheduleNoncePurge } from './tasks/index.js';
@@ -37,6 +38,10 @@ export async function startServer(config: Config, options: { logger?: boolean | 
     if (boot.created && boot.accessKey?.generated) saveAdminKey(config.dataDir, boot);
     if (options.printBootstrap && boot.created && boot.accessKey) printAdminKey(config, boot);
     if (config.demo) await registerDemoDatabase(deps, { tenantId: boot.tenantId, adminUserId: boot.userId });
+    if (config.demo) {
+      const pw = await setDemoConsolePassword(deps, boot.userId);
+      if (pw && options.printBootstrap) process.stdout.write(`Console: http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/console/ — log in as ${pw.uid} / ${pw.password}\n`);
+    }
 
     // `serve --no-jobs`: this process answers HTTP only; `opendms worker` processes run the jobs.
     const stopSchedules = config.runJobs ? await startBackgroundWork(deps) : () => undefined;

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from '../modules/context.js';
 import { consoleRoutes } from './console.routes.js';
+import { consoleStaticRoutes, wantsConsole } from './console-static.routes.js';
 import { dataChangeRoutes } from './data-changes.routes.js';
 import { exportRoutes } from './exports.routes.js';
 import { fileRoutes } from './files.routes.js';
@@ -65,11 +66,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.register(dataChangeRoutes(opts.deps));
   // The web console's login, session and RPC bridge: src/http/console.routes.ts.
   app.register(consoleRoutes(opts.deps, opts.registry));
+  // The console's static files at /console/ (dist/console): src/http/console-static.routes.ts.
+  app.register(consoleStaticRoutes());
 
   app.route({
     method: ['GET', 'POST'],
     url: '/',
     handler: async (req, reply) => {
+      if (wantsConsole(req)) return reply.redirect('/console/', 302);
       const rawUrl = req.raw.url ?? '/';
       const q = rawUrl.indexOf('?');
       const started = process.hrtime.bigint();

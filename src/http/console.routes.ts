@@ -72,7 +72,8 @@ export function consoleRoutes(deps: Deps, registry: ReadonlyMap<string, AnyActio
     }
   };
 
-  const present = (s: OpenSession) => ({ User: { UserId: s.user.userId, Uid: s.user.uid, NickName: s.user.nickName }, CsrfToken: s.csrfToken });
+  // TimeZone: the service zone of every time in the Actions' answers, so the console shows them in the browser's.
+  const present = (s: OpenSession) => ({ User: { UserId: s.user.userId, Uid: s.user.uid, NickName: s.user.nickName }, CsrfToken: s.csrfToken, TimeZone: deps.config.timezone });
 
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/console/api/login', async (req, reply) => {

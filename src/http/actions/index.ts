@@ -1,6 +1,7 @@
 import { buildRegistry, type AnyAction } from '../rpc/registry.js';
 import { accessKeyActions } from './access-keys.actions.js';
 import { attachmentActions } from './attachments.actions.js';
+import { availableActionActions } from './available-actions.actions.js';
 import { dataChangeActions } from './data-change.actions.js';
 import { dataCronActions } from './data-cron.actions.js';
 import { dataImportActions } from './data-import.actions.js';
@@ -27,6 +28,7 @@ export const ALL_ACTIONS: readonly AnyAction[] = [
   ...logicDatabaseActions,
   ...ownerActions,
   ...orderActions,
+  ...availableActionActions,
   ...attachmentActions,
   ...approvalActions,
   ...dataExportActions,

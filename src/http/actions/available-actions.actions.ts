@@ -1,0 +1,28 @@
+import { availableActions } from '../../modules/tickets/available-actions.js';
+import { defineAction } from '../rpc/registry.js';
+import { p } from '../rpc/schema.js';
+
+/** GetOrderAvailableActions: what the caller may do with a ticket now (the console shows only these). */
+export const availableActionActions = [
+  defineAction({
+    name: 'GetOrderAvailableActions',
+    group: 'Tickets',
+    extension: true,
+    summary: 'The actions the calling user may take on a visible ticket now, from the state machine and their parties, each with the Action to call and the parameters the server knows.',
+    coverage:
+      'Names: SUBMIT (SubmitOrderApproval; Enabled=false with the reason while the precheck runs or after it failed), APPROVE / REJECT / TRANSFER / ADD_NODE / CANCEL (ApproveOrder with its ApprovalType), EXECUTE (ExecuteDataExport, or ExecuteDataCorrect for DC_* types), RESTART (RestartDataExportJob after a failed export), CLOSE (CloseOrder), DOWNLOAD (GetDataExportDownloadURL, once an export succeeded).',
+    params: { OrderId: p.long('Ticket id.').req() },
+    response: '`OrderId`, `StatusCode`, `PluginType`, `Actions.Action[]{Name, Transition, ApiAction, Params{…}, Enabled, Reason}`',
+    handler: async (input, ctx) => {
+      const r = await availableActions(ctx.deps, ctx.actor, input.OrderId);
+      return {
+        OrderId: input.OrderId,
+        StatusCode: r.status,
+        PluginType: r.pluginType,
+        Actions: {
+          Action: r.actions.map((a) => ({ Name: a.name, Transition: a.transition ?? undefined, ApiAction: a.api, Params: a.params, Enabled: a.enabled, Reason: a.reason })),
+        },
+      };
+    },
+  }),
+];
