@@ -51,6 +51,13 @@ export interface Config {
   readonly exports: ExportConfig;
   /** Web console sessions and logins (docs/console.md). */
   readonly console: ConsoleConfig;
+  /**
+   * Background jobs on PostgreSQL (pg-boss has no heartbeat, so a job's lease is the longest it may
+   * run): OPENDMS_DC_MAX_RUN_SECONDS, the longest one data-change job may run (default 3600); and
+   * OPENDMS_JOB_LEASE_CHECK_SECONDS, how often expired leases are looked for (default 30). A job of
+   * a process that died is taken up by another once its lease and the next check have passed.
+   */
+  readonly jobs: { readonly dcMaxRunSeconds: number; readonly leaseCheckSeconds: number };
   /** OPENDMS_METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | undefined;
 }
@@ -203,6 +210,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       maxRunSeconds: positiveIntFrom(env.OPENDMS_EXPORT_MAX_RUN_SECONDS, 'OPENDMS_EXPORT_MAX_RUN_SECONDS', 6 * 3600),
     }),
     metricsToken: env.OPENDMS_METRICS_TOKEN || undefined,
+    jobs: Object.freeze({
+      dcMaxRunSeconds: positiveIntFrom(env.OPENDMS_DC_MAX_RUN_SECONDS, 'OPENDMS_DC_MAX_RUN_SECONDS', 3600),
+      leaseCheckSeconds: positiveIntFrom(env.OPENDMS_JOB_LEASE_CHECK_SECONDS, 'OPENDMS_JOB_LEASE_CHECK_SECONDS', 30),
+    }),
     console: Object.freeze({
       idleMinutes: positiveIntFrom(env.OPENDMS_SESSION_IDLE_MINUTES, 'OPENDMS_SESSION_IDLE_MINUTES', 30),
       maxHours: positiveIntFrom(env.OPENDMS_SESSION_MAX_HOURS, 'OPENDMS_SESSION_MAX_HOURS', 12),

@@ -23,7 +23,7 @@ export async function openRuntime(config: Config, options: { migrate?: boolean }
   try {
     const migrated = options.migrate === false ? [] : await migrateToLatest(store);
     const secrets = new SecretBox(loadMasterKey(config.masterKey, config.dataDir));
-    const jobs = createJobQueue(store, {});
+    const jobs = createJobQueue(store, { leaseCheckIntervalMs: config.jobs.leaseCheckSeconds * 1000 });
     const metrics = new Metrics({ queue: () => jobs.stats(), storePool: () => store.poolUse() });
     return { store, migrated, deps: { store, db: store.db, secrets, config, now: Date.now, jobs, files: createFileStore(config), metrics } };
   } catch (e) {

@@ -37,16 +37,19 @@ export function registerTasks(deps: Deps): void {
   // Two exports at a time per process (2 cores: one streams while the other waits on its database).
   // SQLite: a 20 s lease renewed while it runs, so a crashed export is taken up again within 20 s.
   // pg-boss has no heartbeat: its lease is the longest an export may run (OPENDMS_EXPORT_MAX_RUN_SECONDS).
-  register('run-export', runExportTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : deps.config.exports.maxRunSeconds + 60 });
+  register('run-export', runExportTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : runLimit(deps.config.exports.maxRunSeconds) });
   // Data changes: one job per database, four databases at a time per process. SQLite: a 20 s lease
-  // renewed while it runs; pg-boss (no heartbeat): the longest a job may run, one hour.
-  register('run-dc-job', runDcJobTask(deps), { concurrency: 4, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
+  // renewed while it runs; pg-boss (no heartbeat): the longest a job may run (OPENDMS_DC_MAX_RUN_SECONDS).
+  register('run-dc-job', runDcJobTask(deps), { concurrency: 4, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : runLimit(deps.config.jobs.dcMaxRunSeconds) });
   // Schema publishes: DDL under lock timeouts, one per target at a time per process.
   register('run-design-publish', runDesignPublishTask(deps), { concurrency: 2, leaseSeconds: deps.jobs.capabilities.leaseHeartbeat ? 20 : 3600 });
   register('purge-export-results', purgeExportResultsTask(deps), { concurrency: 1, leaseSeconds: 600 });
   // Cleanup schedules: a tick only writes store rows (the run's jobs do the deleting).
   register('cron-clear-tick', cronClearTickTask(deps), { concurrency: 2, leaseSeconds: 60 });
 }
+
+/** pg-boss lease of a job that may run `maxRunSeconds`: a margin more, so the job's own deadline ends it first. */
+const runLimit = (maxRunSeconds: number): number => maxRunSeconds + Math.min(60, Math.ceil(maxRunSeconds / 2));
 
 function measured<P>(deps: Deps, name: string, handler: JobHandler<P>): JobHandler<P> {
   return async (payload, ctx) => {
