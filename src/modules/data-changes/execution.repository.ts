@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../../storage/db.js';
 import type { DcChunkBatchTable, DcJobStatus, DcJobTable, DcStatementTable, DcStatementStatus } from './execution.table.js';
@@ -23,6 +24,19 @@ export function findTask(db: Db, tenantId: number, taskId: number) {
 }
 
 export type DcTaskRow = NonNullable<Awaited<ReturnType<typeof findTaskByTicket>>>;
+
+/** A new job: scheduled, run 1, a fresh exec token, nothing done yet. */
+export function newJob(
+  v: Pick<Insertable<DcJobTable>, 'task_id' | 'ticket_id' | 'tenant_id' | 'db_id' | 'logic_db_id' | 'transactional' | 'backup' | 'start_at' | 'end_at'>,
+  now: number,
+): Insertable<DcJobTable> {
+  return { ...v, status: 'BE_SCHEDULED', exec_token: crypto.randomUUID(), run: 1, pause_requested: 0, affected_rows: 0, message: null, created_at: now, started_at: null, finished_at: null, modified_at: now };
+}
+
+/** A statement of a new job, not run yet. */
+export function newStatement(v: Pick<Insertable<DcStatementTable>, 'job_id' | 'position' | 'sql' | 'sql_type'>): Insertable<DcStatementTable> {
+  return { ...v, status: 'INIT', execute_count: 0, affected_rows: null, started_at: null, finished_at: null, elapsed_ms: null, message: null, backup_key: null, backup_rows: null, rollback_note: null };
+}
 
 export async function insertJob(db: Db, v: Insertable<DcJobTable>): Promise<number> {
   const row = await db.insertInto('dc_job').values(v).returning('id').executeTakeFirstOrThrow();

@@ -10,7 +10,6 @@
  * Every step is one store transaction: the ticket's compare-and-set transition, the rows and
  * the queued jobs commit together, so a double click starts one execution.
  */
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import { AppError, noPermission } from '../../errors.js';
 import { parseDmsTime } from '../../lib/time.js';
@@ -108,47 +107,13 @@ async function startExecution(tx: Deps, actor: Actor | null, row: ticketRepo.Tic
   const taskId = await repo.insertTask(tx.db, { ticketId: row.id, tenantId: row.tenant_id, options: JSON.stringify(options), requestedBy: actor?.userId ?? null }, now);
   const dbIds = [...new Set(statements.map((s) => Number(s.db_id)))];
   for (const dbId of dbIds) {
-    const jobId = await repo.insertJob(tx.db, {
-      task_id: taskId,
-      ticket_id: row.id,
-      tenant_id: row.tenant_id,
-      db_id: dbId,
-      logic_db_id: logicOf.get(dbId) ?? null,
-      status: 'BE_SCHEDULED',
-      exec_token: crypto.randomUUID(),
-      run: 1,
-      transactional: options.transaction ? 1 : 0,
-      backup: options.backup ? 1 : 0,
-      pause_requested: 0,
-      start_at: options.startAt,
-      end_at: options.endAt,
-      affected_rows: 0,
-      message: null,
-      created_at: now,
-      started_at: null,
-      finished_at: null,
-      modified_at: now,
-    });
+    const jobId = await repo.insertJob(
+      tx.db,
+      repo.newJob({ task_id: taskId, ticket_id: row.id, tenant_id: row.tenant_id, db_id: dbId, logic_db_id: logicOf.get(dbId) ?? null, transactional: options.transaction ? 1 : 0, backup: options.backup ? 1 : 0, start_at: options.startAt, end_at: options.endAt }, now),
+    );
     await repo.insertStatements(
       tx.db,
-      statements
-        .filter((s) => Number(s.db_id) === dbId)
-        .map((s) => ({
-          job_id: jobId,
-          position: s.position,
-          sql: s.sql,
-          sql_type: s.sql_type,
-          status: 'INIT' as const,
-          execute_count: 0,
-          affected_rows: null,
-          started_at: null,
-          finished_at: null,
-          elapsed_ms: null,
-          message: null,
-          backup_key: null,
-          backup_rows: null,
-          rollback_note: null,
-        })),
+      statements.filter((s) => Number(s.db_id) === dbId).map((s) => repo.newStatement({ job_id: jobId, position: s.position, sql: s.sql, sql_type: s.sql_type })),
     );
     await repo.appendLog(tx.db, jobId, 'INFO', `scheduled${options.startAt ? ` for ${new Date(options.startAt).toISOString()}` : ''}: ${statements.filter((s) => Number(s.db_id) === dbId).length} statement(s), ${describe(options)}`, now);
     await enqueueRun(tx, jobId, 1, options.startAt);

@@ -5,7 +5,6 @@
  * key-ordered batches and stops at the job's `end_at` (the run's DurationHour window): what is
  * left is deleted by the next run. Called inside the tick's store transaction.
  */
-import crypto from 'node:crypto';
 import type { Deps } from '../context.js';
 import { resolveActor } from '../identity/authentication.js';
 import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
@@ -39,46 +38,13 @@ export async function startRun(tx: Deps, row: TicketRow, slotAt: number, duratio
   const options: CronRunOptions = { cron: true, slotAt, startedAt: now, endAt };
   const taskId = await execRepo.insertTask(tx.db, { ticketId: row.id, tenantId: row.tenant_id, options: JSON.stringify(options), requestedBy: null }, now);
   for (const { member, logicDbId } of targets) {
-    const jobId = await execRepo.insertJob(tx.db, {
-      task_id: taskId,
-      ticket_id: row.id,
-      tenant_id: row.tenant_id,
-      db_id: member.dbId,
-      logic_db_id: logicDbId,
-      status: 'BE_SCHEDULED',
-      exec_token: crypto.randomUUID(),
-      run: 1,
-      transactional: 0,
-      // Expired history is deleted, not kept: no backup (as DMS).
-      backup: 0,
-      pause_requested: 0,
-      start_at: null,
-      end_at: endAt,
-      affected_rows: 0,
-      message: null,
-      created_at: now,
-      started_at: null,
-      finished_at: null,
-      modified_at: now,
-    });
+    // Expired history is deleted, not kept: no backup (as DMS).
+    const jobId = await execRepo.insertJob(tx.db, execRepo.newJob({ task_id: taskId, ticket_id: row.id, tenant_id: row.tenant_id, db_id: member.dbId, logic_db_id: logicDbId, transactional: 0, backup: 0, start_at: null, end_at: endAt }, now));
     await execRepo.insertStatements(
       tx.db,
-      params.cronClearItemList.map((item, k) => ({
-        job_id: jobId,
-        position: k + 1,
-        sql: deleteStatement(member.engine, item, cutoffLiteral(member.engine, item, now, tx.config.timezone)),
-        sql_type: 'DELETE',
-        status: 'INIT' as const,
-        execute_count: 0,
-        affected_rows: null,
-        started_at: null,
-        finished_at: null,
-        elapsed_ms: null,
-        message: null,
-        backup_key: null,
-        backup_rows: null,
-        rollback_note: null,
-      })),
+      params.cronClearItemList.map((item, k) =>
+        execRepo.newStatement({ job_id: jobId, position: k + 1, sql: deleteStatement(member.engine, item, cutoffLiteral(member.engine, item, now, tx.config.timezone)), sql_type: 'DELETE' }),
+      ),
     );
     await execRepo.appendLog(tx.db, jobId, 'INFO', `cleanup run for the slot ${new Date(slotAt).toISOString()}: ${params.cronClearItemList.length} table(s)${endAt ? `, until ${new Date(endAt).toISOString()} (DurationHour ${durationHours})` : ''}`, now);
     await tx.jobs.enqueue('run-dc-job', { jobId, run: 1 }, { trx: tx.db, key: `dc-job-${jobId}-1`, maxAttempts: RUN_ATTEMPTS, backoffSeconds: 5 });

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import * as dcRepo from '../../data-changes/data-change.repository.js';
-import { startAutoExecution } from '../../data-changes/execution.js';
 import { LIMITS } from '../limits.js';
-import { assertPrecheckPassed } from '../precheck-gate.js';
 import { zBool, zLong } from '../plugin-param.js';
 import { EXEC_MODES, type TicketTypeDefinition } from '../ticket-type.js';
+import { dataChangeLifecycle } from './dc-common.type.js';
 
 const upper = <const E extends readonly [string, ...string[]]>(values: E) =>
   z
@@ -81,21 +79,5 @@ export const dcBigFileType: TicketTypeDefinition<DataImportParams> = {
   execMode: (p) => p.execMode,
   describe: (p) =>
     `Import of attachment ${p.attachmentName} (${p.fileType}${p.fileType === 'CSV' ? ` into table ${p.tableName}, ${p.insertType}` : ''}, ${p.importMode}${p.ignoreError ? ', bad rows skipped' : ''})`,
-  async afterCreate(deps, _actor, ticket) {
-    const precheckId = await dcRepo.insertPrecheck(deps.db, { ticketId: ticket.id, tenantId: ticket.tenantId }, deps.now());
-    await deps.jobs.enqueue('dc-precheck', { precheckId }, { trx: deps.db, key: `dc-precheck-${precheckId}`, maxAttempts: 3 });
-  },
-  async assertSubmittable(deps, ticket) {
-    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
-    const state = pc?.status === 'SUCCESS' ? 'passed' : !pc || pc.status === 'RUNNING' ? 'running' : 'failed';
-    assertPrecheckPassed(ticket.id, state, pc?.message ?? null, 'GetDataCorrectOrderDetail');
-  },
-  /** SAFE_MODE: the rows the precheck counted. */
-  async measuredFacts(deps, ticket) {
-    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
-    return pc?.estimated_rows != null ? { estimatedRows: pc.estimated_rows } : {};
-  },
-  async approved(deps, row) {
-    await startAutoExecution(deps, row);
-  },
+  ...dataChangeLifecycle,
 };

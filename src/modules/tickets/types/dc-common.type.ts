@@ -58,6 +58,31 @@ const schema = dataChangeKeys.transform(normalizeDataChange).refine(sqlGiven, SQ
 export type DataChangeParams = z.infer<typeof schema>;
 
 /**
+ * What DC_COMMON, DC_CHUNK and DC_BIG_FILE share after filing: the precheck (job `dc-precheck`)
+ * starts at once and must pass before submission, its row count feeds the routing rules, and
+ * ExecMode AUTO starts the execution inside the approving transaction.
+ */
+export const dataChangeLifecycle: Pick<TicketTypeDefinition<unknown>, 'afterCreate' | 'assertSubmittable' | 'measuredFacts' | 'approved'> = {
+  async afterCreate(deps, _actor, ticket) {
+    const precheckId = await dcRepo.insertPrecheck(deps.db, { ticketId: ticket.id, tenantId: ticket.tenantId }, deps.now());
+    await deps.jobs.enqueue('dc-precheck', { precheckId }, { trx: deps.db, key: `dc-precheck-${precheckId}`, maxAttempts: 3 });
+  },
+  async assertSubmittable(deps, ticket) {
+    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
+    const state = pc?.status === 'SUCCESS' ? 'passed' : !pc || pc.status === 'RUNNING' ? 'running' : 'failed';
+    assertPrecheckPassed(ticket.id, state, pc?.message ?? null, 'GetDataCorrectOrderDetail');
+  },
+  /** The precheck's row count (estimate, or a SAFE_MODE import's rows) rather than the committer's. */
+  async measuredFacts(deps, ticket) {
+    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
+    return pc?.estimated_rows != null ? { estimatedRows: pc.estimated_rows } : {};
+  },
+  async approved(deps, row) {
+    await startAutoExecution(deps, row);
+  },
+};
+
+/**
  * A regular data change (modules/data-changes/): filing starts the precheck (job `dc-precheck`),
  * which must pass before submission; its row estimate feeds the routing rules. After approval the
  * executor runs it (ExecuteDataCorrect), or the service at once (ExecMode AUTO): one job per
@@ -73,21 +98,5 @@ export const dcCommonType: TicketTypeDefinition<DataChangeParams> = {
   execMode: (p) => p.execMode,
   describe: (p) =>
     `Data change on ${p.dbItemList.length} database(s)${p.estimateAffectRows !== undefined ? `, about ${p.estimateAffectRows} rows` : ''}: ${p.sqlType === 'TEXT' ? (p.execSQL ?? '').slice(0, 200) : `attachment ${p.attachmentName}`}`,
-  async afterCreate(deps, _actor, ticket) {
-    const precheckId = await dcRepo.insertPrecheck(deps.db, { ticketId: ticket.id, tenantId: ticket.tenantId }, deps.now());
-    await deps.jobs.enqueue('dc-precheck', { precheckId }, { trx: deps.db, key: `dc-precheck-${precheckId}`, maxAttempts: 3 });
-  },
-  async assertSubmittable(deps, ticket) {
-    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
-    const state = pc?.status === 'SUCCESS' ? 'passed' : !pc || pc.status === 'RUNNING' ? 'running' : 'failed';
-    assertPrecheckPassed(ticket.id, state, pc?.message ?? null, 'GetDataCorrectOrderDetail');
-  },
-  /** The precheck's row estimate rather than the committer's. */
-  async measuredFacts(deps, ticket) {
-    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
-    return pc?.estimated_rows != null ? { estimatedRows: pc.estimated_rows } : {};
-  },
-  async approved(deps, row) {
-    await startAutoExecution(deps, row);
-  },
+  ...dataChangeLifecycle,
 };
