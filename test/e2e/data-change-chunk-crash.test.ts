@@ -5,37 +5,24 @@
  * batch runs twice, the writer never waited a second on a lock, and exactly the intended rows are
  * gone. Real child processes, a real PostgreSQL target, pop-core.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN_KEY, ok, pop, type Body, type Key } from '../helpers/server.js';
-import { registerPgTarget, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { expect, it } from 'vitest';
+import { ok, type Body } from '../helpers/server.js';
+import { crashEnv } from '../helpers/process.js';
 import { sleep, until } from '../helpers/export-flow.js';
-import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
+import { describeWithServer } from '../helpers/servers.js';
 
 const OLD = 1_000_000;
 const LIVE = 200_000;
 
-await describeWithServer('postgres', 'a lock-free delete of a million rows survives SIGKILL of the server', () => {
-  let dataDir: string;
-  let server: ServerProcess;
-  let target: Awaited<ReturnType<typeof createPgDatabase>>;
-  let dba: Key & { userId: number };
-  let dbId: number;
+// Every sixth row is live; the other five are old.
+const SETUP = `create table events (id bigint primary key, kind text not null, payload text not null, touched integer not null default 0);
+      insert into events (id, kind, payload) select g, case when g % 6 = 0 then 'live' else 'old' end, md5(g::text) from generate_series(1, ${OLD + LIVE}) g;
+      analyze events`;
 
-  const call = (key: Key) => (action: string, params: Record<string, unknown>) => pop(server, key)(action, params);
-  const admin = (action: string, params: Record<string, unknown> = {}) => call(ADMIN_KEY)(action, params);
-  const query = async (sql: string): Promise<Body[]> => {
-    const c = new pg.Client({ connectionString: target.url });
-    await c.connect();
-    try {
-      return (await c.query(sql)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+await describeWithServer('postgres', 'a lock-free delete of a million rows survives SIGKILL of the server', () => {
+  const e = crashEnv('chunk-crash', SETUP);
+  const { admin, call, query } = e;
   const batches = async (jobId: number): Promise<Body[]> => {
     const all: Body[] = [];
     for (let page = 1; ; page++) {
@@ -45,28 +32,11 @@ await describeWithServer('postgres', 'a lock-free delete of a million rows survi
     }
   };
 
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-chunk-crash-'));
-    target = await createPgDatabase('opendms_chunk_crash');
-    // Every sixth row is live; the other five are old.
-    await query(`create table events (id bigint primary key, kind text not null, payload text not null, touched integer not null default 0);
-      insert into events (id, kind, payload) select g, case when g % 6 = 0 then 'live' else 'old' end, md5(g::text) from generate_series(1, ${OLD + LIVE}) g;
-      analyze events`);
-    server = await startServerProcess({ dataDir });
-    ({ dba, dbId } = await registerPgTarget(server, target.name));
-  }, 180_000);
-
-  afterAll(async () => {
-    await server?.kill();
-    await target?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it('goes on after the restart from the last committed batch and deletes exactly the old rows', async () => {
     const orderId: number = ok(
       await admin('CreateFreeLockCorrectOrder', {
         Comment: 'crash test',
-        Param: JSON.stringify({ DbItemList: [{ DbId: dbId, Logic: false }], SqlType: 'TEXT', ExecSQL: "delete from events where kind = 'old'", BatchRows: 5000, BatchMillis: 300, SleepMillis: 20 }),
+        Param: JSON.stringify({ DbItemList: [{ DbId: e.dbId, Logic: false }], SqlType: 'TEXT', ExecSQL: "delete from events where kind = 'old'", BatchRows: 5000, BatchMillis: 300, SleepMillis: 20 }),
       }),
     ).CreateOrderResult[0];
     await until('the precheck', async () => {
@@ -75,12 +45,12 @@ await describeWithServer('postgres', 'a lock-free delete of a million rows survi
       return d.Status === 'precheck_success' ? true : undefined;
     }, 60_000);
     const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-    ok(await call(dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
+    ok(await call(e.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
 
     // Another writer: single-row updates of live rows, each allowed to wait at most a second on a lock.
     let stop = false;
     const writer = (async () => {
-      const c = new pg.Client({ connectionString: target.url });
+      const c = new pg.Client({ connectionString: e.target.url });
       await c.connect();
       await c.query("set lock_timeout = '1s'");
       let writes = 0;
@@ -109,13 +79,13 @@ await describeWithServer('postgres', 'a lock-free delete of a million rows survi
       return done >= OLD / 4 ? true : undefined;
     }, 180_000);
 
-    await server.kill();
+    await e.server.kill();
     const markersAtKill = Number((await query(`select count(*) as n from _opendms_exec_log where job_id = ${jobId}`))[0]!.n);
     const leftAtKill = Number((await query("select count(*) as n from events where kind = 'old'"))[0]!.n);
     expect(leftAtKill).toBeGreaterThan(0);
     expect(leftAtKill).toBeLessThan(OLD);
 
-    server = await startServerProcess({ dataDir });
+    await e.restart();
     const shown = await batches(jobId);
     // The store knows every committed batch, except at most the one whose settling the kill cut off.
     const shownDone = shown.filter((b) => b.Status === 'SUCCESS').length;

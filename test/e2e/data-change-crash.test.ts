@@ -3,53 +3,18 @@
  * on the same data: no statement runs twice, the ticket shows which statements ran, and the job
  * completes the rest by itself. Real child processes, a real PostgreSQL target, pop-core.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN_KEY, ok, pop, type Body, type Key } from '../helpers/server.js';
-import { registerPgTarget, startServerProcess, type ServerProcess } from '../helpers/process.js';
+import { expect, it } from 'vitest';
+import { ok, pop, type Body } from '../helpers/server.js';
+import { crashEnv } from '../helpers/process.js';
 import { until } from '../helpers/export-flow.js';
-import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
+import { describeWithServer } from '../helpers/servers.js';
 
 const STATEMENTS = 150;
 
 await describeWithServer('postgres', 'a data change survives SIGKILL of the server', () => {
-  let dataDir: string;
-  let server: ServerProcess;
-  let target: Awaited<ReturnType<typeof createPgDatabase>>;
-  let dba: Key & { userId: number };
-  let dbId: number;
-
-  const call = (key: Key) => (action: string, params: Record<string, unknown>) => pop(server, key)(action, params);
-  const admin = (action: string, params: Record<string, unknown> = {}) => call(ADMIN_KEY)(action, params);
-  const counters = async (): Promise<number[]> => {
-    const c = new pg.Client({ connectionString: target.url });
-    await c.connect();
-    try {
-      return (await c.query('select n from counters order by id')).rows.map((r) => Number(r.n));
-    } finally {
-      await c.end();
-    }
-  };
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-dc-crash-'));
-    target = await createPgDatabase('opendms_dc_crash');
-    const c = new pg.Client({ connectionString: target.url });
-    await c.connect();
-    await c.query(`create table counters (id integer primary key, n integer not null); insert into counters select g, 0 from generate_series(1, ${STATEMENTS}) g`);
-    await c.end();
-    server = await startServerProcess({ dataDir });
-    ({ dba, dbId } = await registerPgTarget(server, target.name));
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.kill();
-    await target?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const e = crashEnv('dc-crash', `create table counters (id integer primary key, n integer not null); insert into counters select g, 0 from generate_series(1, ${STATEMENTS}) g`);
+  const { admin, call } = e;
+  const counters = async (): Promise<number[]> => (await e.query('select n from counters order by id')).map((r) => Number(r.n));
 
 
   const statuses = async (jobId: number): Promise<Body[]> => ok(await admin('ListDBTaskSQLJobDetail', { JobId: jobId, PageSize: 1000 })).DBTaskSQLJobDetailList;
@@ -57,19 +22,19 @@ await describeWithServer('postgres', 'a data change survives SIGKILL of the serv
   it('runs no statement twice, shows what ran, and completes the rest after the restart', async () => {
     // Each statement sleeps 40 ms inside its transaction, so the kill lands in the middle.
     const sql = Array.from({ length: STATEMENTS }, (_, k) => `update counters set n = n + 1 + 0 * length(pg_sleep(0.04)::text) where id = ${k + 1};`).join('\n');
-    const orderId: number = ok(await admin('CreateDataCorrectOrder', { Comment: 'crash test', Param: JSON.stringify({ DbItemList: [{ DbId: dbId, Logic: false }], SqlType: 'TEXT', ExecSQL: sql }) })).CreateOrderResult[0];
+    const orderId: number = ok(await admin('CreateDataCorrectOrder', { Comment: 'crash test', Param: JSON.stringify({ DbItemList: [{ DbId: e.dbId, Logic: false }], SqlType: 'TEXT', ExecSQL: sql }) })).CreateOrderResult[0];
     await until('the precheck', async () => {
       const d = ok(await admin('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
       if (d.Status === 'precheckFailed') throw new Error(JSON.stringify(d.PreCheckDetail));
       return d.Status === 'precheck_success' ? true : undefined;
     }, 60_000);
     const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-    ok(await call(dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
+    ok(await call(e.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
     const { DBTaskGroupId } = ok(await admin('ExecuteDataCorrect', { OrderId: orderId }));
     const jobId: number = ok(await admin('ListDBTaskSQLJob', { DBTaskGroupId })).DBTaskSQLJobList[0].JobId;
     await until('a third of the statements to commit', async () => ((await statuses(jobId)).filter((s) => s.Status === 'SUCCESS').length >= STATEMENTS / 3 ? true : undefined), 60_000);
 
-    await server.kill();
+    await e.server.kill();
     const afterKill = await counters();
     expect(afterKill.every((n) => n === 0 || n === 1), 'no statement ran twice').toBe(true);
     const committed = afterKill.filter((n) => n === 1).length;
@@ -78,7 +43,7 @@ await describeWithServer('postgres', 'a data change survives SIGKILL of the serv
     // Committed statements are the first ones, in order.
     expect(afterKill.slice(0, committed).every((n) => n === 1)).toBe(true);
 
-    server = await startServerProcess({ dataDir });
+    await e.restart();
     const shown = await statuses(jobId);
     const shownDone = shown.filter((s) => s.Status === 'SUCCESS').length;
     // The store knows what ran: every committed statement, except at most the one whose commit the kill cut off.

@@ -4,47 +4,20 @@
  * result. Real child processes, a real PostgreSQL target, the real pop-core client.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { configure, BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN_KEY, awaitPrecheck, ok, pop, type Key } from '../helpers/server.js';
-import { registerPgTarget, startServerProcess, type ServerProcess } from '../helpers/process.js';
-import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
+import { expect, it } from 'vitest';
+import { awaitPrecheck, ok } from '../helpers/server.js';
+import { crashEnv } from '../helpers/process.js';
+import { describeWithServer } from '../helpers/servers.js';
 
 configure({ useWebWorkers: false });
 
 const ROWS = 400_000;
 
 await describeWithServer('postgres', 'export survives SIGKILL of the server', () => {
-  let dataDir: string;
-  let server: ServerProcess;
-  let target: Awaited<ReturnType<typeof createPgDatabase>>;
-  let dba: Key & { userId: number };
-  let dbId: number;
-
-  const call = (key: Key) => (action: string, params: Record<string, unknown>) => pop(server, key)(action, params);
-  const admin = (action: string, params: Record<string, unknown> = {}) => call(ADMIN_KEY)(action, params);
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendms-crash-'));
-    target = await createPgDatabase('opendms_crash');
-    const c = new pg.Client({ connectionString: target.url });
-    await c.connect();
-    await c.query(`create table big as select g as id, md5(g::text) as t, g * 0.01 as amount from generate_series(1, ${ROWS}) g`);
-    await c.query('analyze big');
-    await c.end();
-
-    server = await startServerProcess({ dataDir });
-    ({ dba, dbId } = await registerPgTarget(server, target.name));
-  }, 120_000);
-
-  afterAll(async () => {
-    await server?.kill();
-    await target?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const e = crashEnv('export-crash', `create table big as select g as id, md5(g::text) as t, g * 0.01 as amount from generate_series(1, ${ROWS}) g; analyze big`);
+  const { admin, call } = e;
 
   const detail = async (orderId: number) => ok(await admin('GetDataExportOrderDetail', { OrderId: orderId })).DataExportOrderDetail;
 
@@ -59,10 +32,10 @@ await describeWithServer('postgres', 'export survives SIGKILL of the server', ()
   }
 
   it('is taken up again after the restart and yields the complete file; nothing partial is offered', async () => {
-    const orderId: number = ok(await admin('CreateOrder', { Comment: 'crash test', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId, exeSQL: 'select id, t, amount from big order by id' }) })).CreateOrderResult.OrderIds[0];
+    const orderId: number = ok(await admin('CreateOrder', { Comment: 'crash test', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId: e.dbId, exeSQL: 'select id, t, amount from big order by id' }) })).CreateOrderResult.OrderIds[0];
     expect(await awaitPrecheck(admin, orderId)).toBe('PRE_CHECK_SUCCESS');
     const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-    ok(await call(dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
+    ok(await call(e.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
     // Uncompressed and in JSON, so the export takes long enough to be caught in the middle.
     ok(await admin('ExecuteDataExport', { OrderId: orderId, ActionDetail: JSON.stringify({ fileType: 'JSON' }) }));
     await until('the export to be under way', async () => {
@@ -70,11 +43,11 @@ await describeWithServer('postgres', 'export survives SIGKILL of the server', ()
       return d.KeyInfo.JobStatus === 'DOING_EXPORT' && d.OrderDetail.ActualAffectRows > 0 ? true : undefined;
     }, 30_000);
 
-    await server.kill();
-    const files = fs.existsSync(path.join(dataDir, 'files', 'exports')) ? fs.readdirSync(path.join(dataDir, 'files', 'exports'), { recursive: true }).map(String) : [];
+    await e.server.kill();
+    const files = fs.existsSync(path.join(e.dataDir, 'files', 'exports')) ? fs.readdirSync(path.join(e.dataDir, 'files', 'exports'), { recursive: true }).map(String) : [];
     expect(files.filter((f) => f.endsWith('.zip')), 'no complete zip exists after the crash').toEqual([]);
 
-    server = await startServerProcess({ dataDir });
+    await e.restart();
     const mid = await detail(orderId);
     expect(['DOING_EXPORT', 'EXPORT_SUCCESS']).toContain(mid.KeyInfo.JobStatus);
     if (mid.KeyInfo.JobStatus === 'DOING_EXPORT') {

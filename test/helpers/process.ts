@@ -3,10 +3,14 @@
  * (SIGKILL) and start it again on the same data folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { ADMIN_KEY, createUser, ok, pop, type Body, type Key } from './server.js';
-import { parsedPgUrl } from './servers.js';
+import { createPgDatabase, parsedPgUrl } from './servers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -86,4 +90,73 @@ export async function registerPgTarget(server: ServerProcess, database: string):
   ok(await admin('RegisterInstance', { InstanceType: 'postgresql', Host: pgc.host, Port: pgc.port, DatabaseUser: pgc.user, DatabasePassword: pgc.password || 'x', InstanceAlias: 'crash', EnvType: 'dev', DbaUid: 'dana', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' }));
   const found: Body = ok(await admin('SearchDatabase', { SearchKey: database }));
   return { dba, dbId: Number(found.SearchDatabaseList.SearchDatabase.find((d: Body) => d.SchemaName === database).DatabaseId) };
+}
+
+export interface CrashEnv {
+  /** The server process running now (a new one after `restart`). */
+  readonly server: ServerProcess;
+  readonly dataDir: string;
+  readonly target: { name: string; url: string };
+  readonly dba: Key & { userId: number };
+  readonly dbId: number;
+  call(key: Key): (action: string, params?: Record<string, unknown>) => Promise<Body>;
+  admin(action: string, params?: Record<string, unknown>): Promise<Body>;
+  /** A query on the target database (its own connection). */
+  query(sql: string, values?: unknown[]): Promise<Body[]>;
+  /** Starts a new server process on the same data folder (after `server.kill()`). */
+  restart(): Promise<void>;
+}
+
+/**
+ * What the crash tests share, registered as the describe block's hooks: a server process on a data
+ * folder of its own, a PostgreSQL target database prepared with `setupSql`, the test PostgreSQL
+ * registered with the DBA dana; afterwards everything is killed and removed.
+ */
+export function crashEnv(name: string, setupSql: string, env: Record<string, string> = {}): CrashEnv {
+  const state = {} as { server: ServerProcess; dataDir: string; target: Awaited<ReturnType<typeof createPgDatabase>>; dba: Key & { userId: number }; dbId: number };
+  const query = async (sql: string, values: unknown[] = []): Promise<Body[]> => {
+    const c = new pg.Client({ connectionString: state.target.url });
+    await c.connect();
+    try {
+      return (await c.query(sql, values)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  beforeAll(async () => {
+    state.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `opendms-${name}-`));
+    state.target = await createPgDatabase(`opendms_${name.replaceAll('-', '_')}`);
+    await query(setupSql);
+    state.server = await startServerProcess({ dataDir: state.dataDir, env });
+    ({ dba: state.dba, dbId: state.dbId } = await registerPgTarget(state.server, state.target.name));
+  }, 180_000);
+  afterAll(async () => {
+    await state.server?.kill();
+    await state.target?.drop();
+    if (state.dataDir) fs.rmSync(state.dataDir, { recursive: true, force: true });
+  });
+  const call = (key: Key) => (action: string, params: Record<string, unknown> = {}) => pop(state.server, key)(action, params);
+  return {
+    get server() {
+      return state.server;
+    },
+    get dataDir() {
+      return state.dataDir;
+    },
+    get target() {
+      return state.target;
+    },
+    get dba() {
+      return state.dba;
+    },
+    get dbId() {
+      return state.dbId;
+    },
+    call,
+    admin: (action, params = {}) => call(ADMIN_KEY)(action, params),
+    query,
+    restart: async () => {
+      state.server = await startServerProcess({ dataDir: state.dataDir, env });
+    },
+  };
 }
