@@ -4,20 +4,18 @@ import { parseStatement } from '../../lib/sql/parse.js';
 import { classifyStatement, type StatementKind } from '../../lib/sql/statement-kind.js';
 import { tokenize } from '../../lib/sql/tokens.js';
 import type { Deps } from '../context.js';
-import { inTransaction } from '../context.js';
 import { resolveActor } from '../identity/authentication.js';
 import { withConnector } from '../instances/connections.js';
 import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
 import { analyzeDmlAsync, collectFacts, MAX_PARSE_CHARS, reviewDml, type AnalyzedStatement, type FactsLookup, type ReviewFinding, type ReviewResult } from '../review/index.js';
 import { refName } from '../review/table-refs.js';
 import { loadReviewSettings } from '../review/settings.js';
-import { recordEvent } from '../tickets/events.js';
-import * as ticketRepo from '../tickets/ticket.repository.js';
 import { assertMayFile } from '../tickets/tickets.js';
 import type { DataChangeParams } from '../tickets/types/dc-common.type.js';
-import { CHECK_STEPS, type CheckStatus, type CheckStep, type DcPrecheckSqlTable } from './data-change.table.js';
+import type { CheckStep, DcPrecheckSqlTable } from './data-change.table.js';
 import * as repo from './data-change.repository.js';
 import { chunkKey, chunkShape } from './chunk-plan.js';
+import { runPrecheck, type StepResult, type Steps } from './precheck-run.js';
 import { replicaState } from './replica-lag.js';
 import { estimateChangedRows } from './row-estimate.js';
 import { loadChangeSql } from './sql-source.js';
@@ -40,13 +38,6 @@ import { loadChangeSql } from './sql-source.js';
  * Nothing is written to the target: every database call is a read-only one of the Connector.
  */
 
-interface StepResult {
-  status: CheckStatus;
-  tip: string | null;
-  skippable?: boolean;
-}
-
-type Steps = Map<CheckStep, StepResult>;
 
 const ENGINE_NAMES: Record<Engine, string> = { mysql: 'MySQL', mariadb: 'MariaDB', postgresql: 'PostgreSQL', sqlite: 'SQLite' };
 
@@ -66,49 +57,23 @@ const REFUSED_KINDS: Partial<Record<StatementKind, string>> = {
   dml: 'a statement OpenDMS does not run in data changes',
 };
 
-/** Runs one precheck; a precheck already settled (a duplicate job) is left alone. */
+/** Runs one precheck of a DC_COMMON or DC_CHUNK ticket; one already settled (a duplicate job) is left alone. */
 export async function runDcPrecheck(deps: Deps, precheckId: number): Promise<void> {
-  const precheck = await repo.findPrecheck(deps.db, precheckId);
-  if (!precheck || precheck.status !== 'RUNNING') return;
-  const ticket = await ticketRepo.findTicket(deps.db, precheck.tenant_id, precheck.ticket_id);
-  if (!ticket) return;
-  const params = JSON.parse(ticket.params) as DataChangeParams;
-  const steps: Steps = new Map(CHECK_STEPS.map((s) => [s, { status: 'WAITING', tip: null }]));
-  const run: Run = { deps, precheckId, steps, rows: [], estimate: null };
-  if (ticket.status === 'closed') {
-    steps.set('SQL_PARSE', { status: 'FAIL', tip: 'The ticket was closed before its precheck ran.' });
-  } else {
-    try {
-      await check(run, ticket.committer_id, ticket.tenant_id, params, ticket.plugin_type === 'DC_CHUNK');
-    } catch (e) {
-      const open = CHECK_STEPS.find((s) => steps.get(s)!.status === 'RUNNING') ?? CHECK_STEPS.find((s) => steps.get(s)!.status === 'WAITING') ?? 'SQL_PARSE';
-      steps.set(open, { status: 'FAIL', tip: `The precheck could not run: ${(e as Error).message}` });
-    }
-  }
-
-  await inTransaction(deps, async (tx) => {
-    const fresh = await repo.findPrecheck(tx.db, precheckId);
-    if (!fresh || fresh.status !== 'RUNNING') return;
+  let run: Run | undefined;
+  await runPrecheck(deps, precheckId, {
+    async check(ctx) {
+      run = { deps, precheckId, steps: ctx.steps, rows: [], estimate: null };
+      await check(run, ctx.ticket.committer_id, ctx.ticket.tenant_id, JSON.parse(ctx.ticket.params) as DataChangeParams, ctx.ticket.plugin_type === 'DC_CHUNK');
+    },
     // SkipDataCorrectRowCheck may have arrived while the check ran.
-    const row = steps.get('ROW_CHECK')!;
-    if (fresh.row_check_skipped === 1 && row.status === 'FAIL' && row.skippable) {
-      steps.set('ROW_CHECK', { status: 'SUCCESS', tip: skippedTip(row.tip, fresh.skip_reason) });
-    }
-    for (const [step, r] of steps) await repo.setStep(tx.db, precheckId, step, { status: r.status, userTip: r.tip, skippable: r.skippable ?? false });
-    const failed = CHECK_STEPS.find((s) => steps.get(s)!.status === 'FAIL');
-    const message = failed ? steps.get(failed)!.tip : null;
-    const status = failed ? 'FAIL' : 'SUCCESS';
-    await repo.replacePrecheckSql(tx.db, precheckId, run.rows);
-    await repo.finishPrecheck(tx.db, precheckId, { status, message, estimatedRows: run.estimate }, tx.now());
-    await recordEvent(tx, {
-      ticketId: ticket.id,
-      tenantId: ticket.tenant_id,
-      actor: null,
-      action: status === 'SUCCESS' ? 'PRECHECK_SUCCESS' : 'PRECHECK_FAIL',
-      fromStatus: ticket.status,
-      toStatus: ticket.status,
-      comment: message ?? (run.estimate === null ? 'passed; row count unknown' : `passed; about ${run.estimate} rows`),
-    });
+    adjust(fresh, steps) {
+      const row = steps.get('ROW_CHECK')!;
+      if (fresh.row_check_skipped === 1 && row.status === 'FAIL' && row.skippable) steps.set('ROW_CHECK', { status: 'SUCCESS', tip: skippedTip(row.tip, fresh.skip_reason) });
+    },
+    async settle() {
+      const estimate = run?.estimate ?? null;
+      return { rows: run?.rows ?? [], estimate, passed: estimate === null ? 'passed; row count unknown' : `passed; about ${estimate} rows` };
+    },
   });
 }
 

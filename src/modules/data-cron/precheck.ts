@@ -19,25 +19,19 @@ import type { ColumnInfo, Engine } from '../../connectors/index.js';
 import { formatDmsTime } from '../../lib/time.js';
 import { CronSyntaxError } from '../../lib/quartz-cron.js';
 import { parseStatement } from '../../lib/sql/parse.js';
-import { inTransaction, type Deps } from '../context.js';
+import type { Deps } from '../context.js';
 import { resolveActor } from '../identity/authentication.js';
 import { withConnector } from '../instances/connections.js';
 import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
-import { recordEvent } from '../tickets/events.js';
-import * as ticketRepo from '../tickets/ticket.repository.js';
 import { assertMayFile } from '../tickets/tickets.js';
 import type { CronClearItem, CronClearParams } from '../tickets/types/dc-cron-clear.type.js';
 import { chunkKey, chunkShape } from '../data-changes/chunk-plan.js';
 import * as dcRepo from '../data-changes/data-change.repository.js';
-import { CHECK_STEPS, type CheckStatus, type CheckStep, type DcPrecheckSqlTable } from '../data-changes/data-change.table.js';
+import type { CheckStep, DcPrecheckSqlTable } from '../data-changes/data-change.table.js';
+import { runPrecheck, type StepResult, type Steps } from '../data-changes/precheck-run.js';
 import { estimateChangedRows } from '../data-changes/row-estimate.js';
 import { nextCall } from './schedule.js';
 import { cutoffLiteral, deleteStatement, filterCondition, filterProblem, symbolicCutoff } from './statements.js';
-
-interface StepResult {
-  status: CheckStatus;
-  tip: string | null;
-}
 
 const ENGINE_NAMES: Record<Engine, string> = { mysql: 'MySQL', mariadb: 'MariaDB', postgresql: 'PostgreSQL', sqlite: 'SQLite' };
 
@@ -58,48 +52,23 @@ interface Cell {
 interface Run {
   deps: Deps;
   precheckId: number;
-  steps: Map<CheckStep, StepResult>;
+  steps: Steps;
   cells: Cell[];
   estimate: number | null;
 }
 
-/** Runs one precheck; one already settled (a duplicate job) is left alone. */
+/** Runs one precheck of a DC_CRON_CLEAR ticket; one already settled (a duplicate job) is left alone. */
 export async function runCronClearPrecheck(deps: Deps, precheckId: number): Promise<void> {
-  const precheck = await dcRepo.findPrecheck(deps.db, precheckId);
-  if (!precheck || precheck.status !== 'RUNNING') return;
-  const ticket = await ticketRepo.findTicket(deps.db, precheck.tenant_id, precheck.ticket_id);
-  if (!ticket) return;
-  const params = JSON.parse(ticket.params) as CronClearParams;
-  const run: Run = { deps, precheckId, steps: new Map(CHECK_STEPS.map((s) => [s, { status: 'WAITING', tip: null }])), cells: [], estimate: null };
-  if (ticket.status === 'closed') {
-    run.steps.set('SQL_PARSE', { status: 'FAIL', tip: 'The ticket was closed before its precheck ran.' });
-  } else {
-    try {
-      await check(run, ticket.committer_id, ticket.tenant_id, params);
-    } catch (e) {
-      const open = CHECK_STEPS.find((s) => run.steps.get(s)!.status === 'RUNNING') ?? CHECK_STEPS.find((s) => run.steps.get(s)!.status === 'WAITING') ?? 'SQL_PARSE';
-      run.steps.set(open, { status: 'FAIL', tip: `The precheck could not run: ${(e as Error).message}` });
-    }
-  }
-
-  await inTransaction(deps, async (tx) => {
-    const fresh = await dcRepo.findPrecheck(tx.db, precheckId);
-    if (!fresh || fresh.status !== 'RUNNING') return;
-    for (const [step, r] of run.steps) await dcRepo.setStep(tx.db, precheckId, step, { status: r.status, userTip: r.tip });
-    const failed = CHECK_STEPS.find((s) => run.steps.get(s)!.status === 'FAIL');
-    const message = failed ? run.steps.get(failed)!.tip : null;
-    const status = failed ? 'FAIL' : 'SUCCESS';
-    await dcRepo.replacePrecheckSql(tx.db, precheckId, precheckRows(run));
-    await dcRepo.finishPrecheck(tx.db, precheckId, { status, message, estimatedRows: run.estimate }, tx.now());
-    await recordEvent(tx, {
-      ticketId: ticket.id,
-      tenantId: ticket.tenant_id,
-      actor: null,
-      action: status === 'SUCCESS' ? 'PRECHECK_SUCCESS' : 'PRECHECK_FAIL',
-      fromStatus: ticket.status,
-      toStatus: ticket.status,
-      comment: message ?? (run.estimate === null ? 'passed; expired rows unknown' : `passed; about ${run.estimate} rows expired now`),
-    });
+  let run: Run | undefined;
+  await runPrecheck(deps, precheckId, {
+    async check(ctx) {
+      run = { deps, precheckId, steps: ctx.steps, cells: [], estimate: null };
+      await check(run, ctx.ticket.committer_id, ctx.ticket.tenant_id, JSON.parse(ctx.ticket.params) as CronClearParams);
+    },
+    async settle() {
+      const estimate = run?.estimate ?? null;
+      return { rows: run ? precheckRows(run) : [], estimate, passed: estimate === null ? 'passed; expired rows unknown' : `passed; about ${estimate} rows expired now` };
+    },
   });
 }
 

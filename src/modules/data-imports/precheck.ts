@@ -16,16 +16,14 @@
  * Nothing is written to the target.
  */
 import type { Insertable } from 'kysely';
-import { inTransaction, type Deps } from '../context.js';
+import type { Deps } from '../context.js';
 import { resolveActor } from '../identity/authentication.js';
 import { withConnector } from '../instances/connections.js';
 import { resolveTargetDatabase, type TargetDatabase } from '../instances/owners.js';
-import { recordEvent } from '../tickets/events.js';
-import * as ticketRepo from '../tickets/ticket.repository.js';
 import { assertMayFile } from '../tickets/tickets.js';
 import type { DataImportParams } from '../tickets/types/dc-big-file.type.js';
-import * as dcRepo from '../data-changes/data-change.repository.js';
-import { CHECK_STEPS, type CheckStatus, type CheckStep } from '../data-changes/data-change.table.js';
+import { runPrecheck, type StepResult } from '../data-changes/precheck-run.js';
+import type { CheckStep } from '../data-changes/data-change.table.js';
 import { CsvFileError } from './csv-rows.js';
 import { EncodingError, type ResolvedEncoding } from './encoding.js';
 import { findImportFile, resolveEncoding, withFileText, type ImportFile } from './file-source.js';
@@ -33,11 +31,6 @@ import { importBatches, LayoutError, type BatchSpec } from './import-batches.js'
 import { BATCH_CHARS, BATCH_ROWS, batchSpec } from './import-spec.js';
 import type { DcImportSqlTable } from './import.table.js';
 import * as repo from './import.repository.js';
-
-interface StepResult {
-  status: CheckStatus;
-  tip: string | null;
-}
 
 /** What reading the file found (SAFE_MODE: all of it; FAST_MODE: the CSV header). */
 interface Reading {
@@ -53,76 +46,51 @@ interface Reading {
 
 const KEEP = 20;
 
-/** Runs one precheck; one already settled (a duplicate job) is left alone. */
+/** Runs one precheck of a DC_BIG_FILE ticket; one already settled (a duplicate job) is left alone. */
 export async function runImportPrecheck(deps: Deps, precheckId: number): Promise<void> {
-  const precheck = await dcRepo.findPrecheck(deps.db, precheckId);
-  if (!precheck || precheck.status !== 'RUNNING') return;
-  const ticket = await ticketRepo.findTicket(deps.db, precheck.tenant_id, precheck.ticket_id);
-  if (!ticket) return;
-  const params = JSON.parse(ticket.params) as DataImportParams;
-  const steps = new Map<CheckStep, StepResult>(CHECK_STEPS.map((s) => [s, { status: 'WAITING', tip: null }]));
-  const set = async (step: CheckStep, r: StepResult): Promise<void> => {
-    steps.set(step, r);
-    await dcRepo.setStep(deps.db, precheckId, step, { status: r.status, userTip: r.tip });
-  };
-  let outcome: Outcome | null = null;
-  if (ticket.status === 'closed') {
-    steps.set('SQL_PARSE', { status: 'FAIL', tip: 'The ticket was closed before its precheck ran.' });
-  } else {
-    try {
-      outcome = await check(deps, precheckId, ticket.committer_id, ticket.tenant_id, params, set);
-    } catch (e) {
-      const open = CHECK_STEPS.find((s) => steps.get(s)!.status === 'RUNNING') ?? CHECK_STEPS.find((s) => steps.get(s)!.status === 'WAITING') ?? 'SQL_PARSE';
-      steps.set(open, { status: 'FAIL', tip: `The precheck could not run: ${(e as Error).message}` });
-    }
-  }
-
-  await inTransaction(deps, async (tx) => {
-    const fresh = await dcRepo.findPrecheck(tx.db, precheckId);
-    if (!fresh || fresh.status !== 'RUNNING') return;
-    for (const [step, r] of steps) await dcRepo.setStep(tx.db, precheckId, step, { status: r.status, userTip: r.tip });
-    const failed = CHECK_STEPS.find((s) => steps.get(s)!.status === 'FAIL');
-    const message = failed ? steps.get(failed)!.tip : null;
-    const status = failed ? 'FAIL' : 'SUCCESS';
-    const rows = outcome?.reading && params.importMode === 'SAFE_MODE' ? outcome.reading.rows - outcome.reading.badCount : null;
-    if (outcome) {
-      await dcRepo.replacePrecheckSql(tx.db, precheckId, [
-        {
-          precheck_id: precheckId,
-          db_id: outcome.target.dbId,
-          position: 1,
-          line: 1,
-          sql: description(params, outcome),
-          sql_type: 'INSERT',
-          table_names: params.fileType === 'CSV' ? (params.tableName ?? '') : '',
-          affect_rows: rows,
-          exact: rows === null ? 0 : 1,
-          review_status: 'PASS',
-          findings: '[]',
-          message,
-        },
-      ]);
+  let params: DataImportParams | undefined;
+  let ticketId = 0;
+  await runPrecheck<Outcome | null>(deps, precheckId, {
+    async check(ctx) {
+      params = JSON.parse(ctx.ticket.params) as DataImportParams;
+      ticketId = ctx.ticket.id;
+      return check(deps, precheckId, ctx.ticket.committer_id, ctx.ticket.tenant_id, params, ctx.set);
+    },
+    async settle(tx, outcome, { message }) {
+      const p = params ?? ({} as DataImportParams);
+      const rows = outcome?.reading && p.importMode === 'SAFE_MODE' ? outcome.reading.rows - outcome.reading.badCount : null;
+      if (!outcome) return { rows: null, estimate: null, passed: 'passed; rows counted at execution' };
       await repo.replaceImport(tx.db, {
         precheck_id: precheckId,
-        ticket_id: ticket.id,
+        ticket_id: ticketId,
         encoding: outcome.encoding,
         file_bytes: outcome.file.size,
-        rows: params.importMode === 'SAFE_MODE' && outcome.reading ? outcome.reading.rows : null,
-        bad_rows: params.importMode === 'SAFE_MODE' && outcome.reading ? outcome.reading.badCount : null,
+        rows: p.importMode === 'SAFE_MODE' && outcome.reading ? outcome.reading.rows : null,
+        bad_rows: p.importMode === 'SAFE_MODE' && outcome.reading ? outcome.reading.badCount : null,
         batch_rows: BATCH_ROWS,
         batch_chars: BATCH_CHARS,
       });
-    }
-    await dcRepo.finishPrecheck(tx.db, precheckId, { status, message, estimatedRows: rows }, tx.now());
-    await recordEvent(tx, {
-      ticketId: ticket.id,
-      tenantId: ticket.tenant_id,
-      actor: null,
-      action: status === 'SUCCESS' ? 'PRECHECK_SUCCESS' : 'PRECHECK_FAIL',
-      fromStatus: ticket.status,
-      toStatus: ticket.status,
-      comment: message ?? (rows === null ? 'passed; rows counted at execution' : `passed; ${rows} rows`),
-    });
+      return {
+        rows: [
+          {
+            precheck_id: precheckId,
+            db_id: outcome.target.dbId,
+            position: 1,
+            line: 1,
+            sql: description(p, outcome),
+            sql_type: 'INSERT',
+            table_names: p.fileType === 'CSV' ? (p.tableName ?? '') : '',
+            affect_rows: rows,
+            exact: rows === null ? 0 : 1,
+            review_status: 'PASS',
+            findings: '[]',
+            message,
+          },
+        ],
+        estimate: rows,
+        passed: rows === null ? 'passed; rows counted at execution' : `passed; ${rows} rows`,
+      };
+    },
   });
 }
 
