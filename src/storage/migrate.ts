@@ -15,6 +15,22 @@ const PG_MIGRATION_LOCK = 0x0d5_0001;
  */
 export async function migrateToLatest(store: Store): Promise<string[]> {
   if (store.dialect === 'sqlite') return migrateWith(store, store.db);
+  // Kysely's migrator looks for its tables by introspecting every schema of the database; another
+  // application dropping a schema at that moment fails the introspection ("schema … does not
+  // exist", about a schema not ours). That is worth a retry, not a refusal to start.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migratePostgres(store);
+    } catch (e) {
+      const m = /(?:schema|relation) "([^"]+)" does not exist/.exec((e as Error).message ?? '');
+      const ours = store.postgres!.schema;
+      if (!m || m[1] === ours || m[1]!.startsWith(`${ours}.`) || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+function migratePostgres(store: Store): Promise<string[]> {
   return store.db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${PG_MIGRATION_LOCK})`.execute(conn);
     try {
