@@ -15,7 +15,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { call, fmt, percentiles, registerTarget, startServer } from './lib.js';
+import { call, fmt, freshPgDatabase, percentiles, registerTarget, startServer } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -49,21 +49,15 @@ const fill = (engine: string, table: string): string => {
 
 async function openTarget(engine: string, dir: string): Promise<Target> {
   if (engine === 'postgresql') {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${DB}`);
-    await admin.query(`create database ${DB}`);
-    await admin.end();
-    const u = new URL(PG_URL);
-    u.pathname = `/${DB}`;
-    const c = new pg.Client({ connectionString: u.toString() });
+    const dbUrl = await freshPgDatabase(PG_URL, DB);
+    const c = new pg.Client({ connectionString: dbUrl });
     await c.connect();
     return {
       url: PG_URL,
       sqliteFile: '',
       exec: async (sql) => void (await c.query(sql)),
       writer: async (table, stop) => {
-        const w = new pg.Client({ connectionString: u.toString() });
+        const w = new pg.Client({ connectionString: dbUrl });
         await w.connect();
         try {
           return await writeLoop(stop, (id) => w.query(`update ${table} set touched = touched + 1 where id = $1`, [id]));

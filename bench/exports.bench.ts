@@ -17,7 +17,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { call, fmt, registerTarget, startServer } from './lib.js';
+import { call, fmt, freshPgDatabase, pgUrlOf, registerTarget, startServer } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -34,12 +34,8 @@ const QUERY = (n: number) => `select id, customer_id, amount, price, created_at,
 
 /** The mixed-type table: integers, a big integer, a decimal, a float, a timestamp, a boolean, text with NULLs, JSON. */
 async function preparePostgres(): Promise<void> {
-  const admin = new pg.Client(PG_URL);
-  await admin.connect();
-  await admin.query(`drop database if exists ${DB} with (force)`);
-  await admin.query(`create database ${DB}`);
-  await admin.end();
-  const c = new pg.Client(pgUrlOf(DB));
+  await freshPgDatabase(PG_URL, DB);
+  const c = new pg.Client(pgUrlOf(PG_URL, DB));
   await c.connect();
   await c.query(`create table bench_rows (id bigint primary key, customer_id bigint not null, amount numeric(12,2) not null, price double precision, created_at timestamp not null, active boolean not null, note text, payload jsonb)`);
   await c.query(`insert into bench_rows select g, g::bigint * 7919 % 100000, (g % 100000) / 100.0, g / 3.0, timestamp '2020-01-01' + g * interval '1 second', g % 2 = 0,
@@ -75,18 +71,13 @@ function prepareSqlite(file: string): void {
   db.close();
 }
 
-function pgUrlOf(db: string): string {
-  const u = new URL(PG_URL);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 /** The engine's own CLI export of the same query, to /dev/null-like temp file: seconds and bytes. */
 function cliExport(engine: string, n: number, sqliteFile: string): { seconds: number; bytes: number } {
   const out = path.join(fs.mkdtempSync('/tmp/opendms-cli-'), 'out.csv');
   const t = performance.now();
   if (engine === 'postgresql') {
-    execFileSync('psql', [pgUrlOf(DB), '-qc', `\\copy (${QUERY(n)}) to '${out}' csv header`]);
+    execFileSync('psql', [pgUrlOf(PG_URL, DB), '-qc', `\\copy (${QUERY(n)}) to '${out}' csv header`]);
   } else if (engine === 'mariadb') {
     const u = new URL(MYSQL_URL);
     const fd = fs.openSync(out, 'w');

@@ -20,7 +20,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { call, fmt, KEY, registerTarget, startServer, type BenchServer } from './lib.js';
+import { call, fmt, freshPgDatabase, KEY, pgUrlOf, registerTarget, startServer, type BenchServer } from './lib.js';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
@@ -44,14 +44,21 @@ const ddl = (engine: string): string => {
   return `create table ${TABLE} (id bigint primary key, customer_id bigint not null, amount ${money} not null, price ${dbl}, created_at ${ts} not null, active ${bool} not null, note text)`;
 };
 
+/** Row `n` of the bench table, as text (the same rows in the CSV and the SQL file). */
+function row(n: number): { customer: number; amount: string; price: number; at: string; active: number; note: string | null } {
+  const secs = n % 86_400;
+  const two = (v: number) => String(v).padStart(2, '0');
+  const at = `2020-01-${two(1 + (Math.floor(n / 86_400) % 28))} ${two(Math.floor(secs / 3600))}:${two(Math.floor(secs / 60) % 60)}:${two(secs % 60)}`;
+  return { customer: (n * 7919) % 100_000, amount: ((n % 100_000) / 100).toFixed(2), price: n / 4, at, active: n % 2, note: n % 10 === 0 ? null : `note, "quoted" '${n.toString(36)}'` };
+}
+
 /** The file: header, CRLF, quoted notes with commas and quotes, NULL as an unquoted empty field. */
 function writeCsv(file: string): number {
   const fd = fs.openSync(file, 'w');
   let chunk = `${COLUMNS.replaceAll(' ', '')}\r\n`;
   for (let n = 1; n <= ROWS; n++) {
-    const secs = n % 86_400;
-    const at = `2020-01-${String(1 + Math.floor(n / 86_400) % 28).padStart(2, '0')} ${String(Math.floor(secs / 3600)).padStart(2, '0')}:${String(Math.floor(secs / 60) % 60).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
-    chunk += `${n},${(n * 7919) % 100_000},${((n % 100_000) / 100).toFixed(2)},${n / 4},${at},${n % 2},${n % 10 === 0 ? '' : `"note, ""quoted"" ${n.toString(36)}"`}\r\n`;
+    const r = row(n);
+    chunk += `${n},${r.customer},${r.amount},${r.price},${r.at},${r.active},${r.note === null ? '' : `"${r.note.replaceAll('"', '""')}"`}\r\n`;
     if (chunk.length > 1 << 20) {
       fs.writeSync(fd, chunk);
       chunk = '';
@@ -67,10 +74,9 @@ function writeSql(file: string): number {
   const fd = fs.openSync(file, 'w');
   let chunk = '-- bench rows\n';
   for (let n = 1; n <= ROWS; n++) {
-    const secs = n % 86_400;
-    const at = `2020-01-${String(1 + Math.floor(n / 86_400) % 28).padStart(2, '0')} ${String(Math.floor(secs / 3600)).padStart(2, '0')}:${String(Math.floor(secs / 60) % 60).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
+    const r = row(n);
     chunk += n % 100 === 1 ? `INSERT INTO ${TABLE} (${COLUMNS}) VALUES\n` : ',\n';
-    chunk += `(${n}, ${(n * 7919) % 100_000}, ${((n % 100_000) / 100).toFixed(2)}, ${n / 4}, '${at}', '${n % 2}', ${n % 10 === 0 ? 'NULL' : `'note, "quoted" ''${n.toString(36)}'''`})`;
+    chunk += `(${n}, ${r.customer}, ${r.amount}, ${r.price}, '${r.at}', '${r.active}', ${r.note === null ? 'NULL' : `'${r.note.replaceAll("'", "''")}'`})`;
     if (n % 100 === 0 || n === ROWS) chunk += ';\n';
     if (chunk.length > 1 << 20) {
       fs.writeSync(fd, chunk);
@@ -82,21 +88,12 @@ function writeSql(file: string): number {
   return fs.statSync(file).size;
 }
 
-function pgUrlOf(db: string): string {
-  const u = new URL(PG_URL);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
 
 /** A fresh empty table (and, for the servers, database). */
 async function prepare(engine: string, sqliteFile: string): Promise<void> {
   if (engine === 'postgresql') {
-    const admin = new pg.Client(PG_URL);
-    await admin.connect();
-    await admin.query(`drop database if exists ${DB} with (force)`);
-    await admin.query(`create database ${DB}`);
-    await admin.end();
-    const c = new pg.Client(pgUrlOf(DB));
+    await freshPgDatabase(PG_URL, DB);
+    const c = new pg.Client(pgUrlOf(PG_URL, DB));
     await c.connect();
     await c.query(ddl(engine));
     await c.end();
@@ -115,7 +112,7 @@ async function prepare(engine: string, sqliteFile: string): Promise<void> {
 
 async function countRows(engine: string, sqliteFile: string): Promise<number> {
   if (engine === 'postgresql') {
-    const c = new pg.Client(pgUrlOf(DB));
+    const c = new pg.Client(pgUrlOf(PG_URL, DB));
     await c.connect();
     const n = Number((await c.query(`select count(*) as n from ${TABLE}`)).rows[0].n);
     await c.end();
@@ -137,7 +134,7 @@ async function countRows(engine: string, sqliteFile: string): Promise<number> {
 function nativeLoad(engine: string, csv: string, sqliteFile: string): number {
   const t = performance.now();
   if (engine === 'postgresql') {
-    execFileSync('psql', [pgUrlOf(DB), '-qc', `\\copy ${TABLE} (${COLUMNS}) from '${csv}' csv header`]);
+    execFileSync('psql', [pgUrlOf(PG_URL, DB), '-qc', `\\copy ${TABLE} (${COLUMNS}) from '${csv}' csv header`]);
   } else if (engine === 'mariadb') {
     const u = new URL(MYSQL_URL);
     const load = `LOAD DATA LOCAL INFILE '${csv}' INTO TABLE ${TABLE} CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' LINES TERMINATED BY '\\r\\n' IGNORE 1 LINES (${COLUMNS})`;
@@ -154,7 +151,7 @@ function nativeLoad(engine: string, csv: string, sqliteFile: string): number {
 function nativeSql(engine: string, sql: string, sqliteFile: string): number {
   const t = performance.now();
   if (engine === 'postgresql') {
-    execFileSync('psql', [pgUrlOf(DB), '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', sql]);
+    execFileSync('psql', [pgUrlOf(PG_URL, DB), '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', sql]);
   } else if (engine === 'mariadb') {
     const u = new URL(MYSQL_URL);
     const r = spawnSync('mariadb', ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username), ...(u.password ? [`-p${decodeURIComponent(u.password)}`] : []), DB], { input: `SET autocommit = 0;\nSOURCE ${sql};\nCOMMIT;\n`, stdio: ['pipe', 'inherit', 'inherit'] });

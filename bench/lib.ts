@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import http from 'node:http';
+import pg from 'pg';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
@@ -165,4 +166,24 @@ export async function registerTarget(srv: BenchServer, engine: string, t: { sqli
   const found = await call(srv.url, 'SearchDatabase', { SearchKey: engine === 'sqlite' ? t.sqliteName : t.database });
   const db = found.SearchDatabaseList.SearchDatabase.find((d: any) => d.DbType === engine && (engine === 'sqlite' ? String(d.Host).endsWith(t.sqliteName) : d.SchemaName === t.database));
   return Number(db.DatabaseId);
+}
+
+/** `url` (a postgres:// URL) pointing at database `db` instead. */
+export function pgUrlOf(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** Drops (closing its sessions) and creates database `db` on the server at `url`; returns its URL. */
+export async function freshPgDatabase(url: string, db: string): Promise<string> {
+  const admin = new pg.Client(url);
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${db} with (force)`);
+    await admin.query(`create database ${db}`);
+  } finally {
+    await admin.end();
+  }
+  return pgUrlOf(url, db);
 }

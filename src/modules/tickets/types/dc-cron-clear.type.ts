@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { CronSyntaxError, nextFireTime, parseQuartzCron } from '../../../lib/quartz-cron.js';
-import * as dcRepo from '../../data-changes/data-change.repository.js';
 import { armSchedule, disarmSchedule } from '../../data-cron/schedule.js';
 import { LIMITS } from '../limits.js';
-import { assertPrecheckPassed } from '../precheck-gate.js';
 import { zBool, zLong } from '../plugin-param.js';
 import type { TicketTypeDefinition } from '../ticket-type.js';
+import { dataChangeLifecycle } from './dc-common.type.js';
 
 /** Items of one ticket; each is one DELETE per database and run. */
 export const MAX_CLEAR_ITEMS = 50;
@@ -88,15 +87,9 @@ export const dcCronClearType: TicketTypeDefinition<CronClearParams> = {
   execMode: () => 'AUTO',
   describe: (p) =>
     `Cleanup on schedule ${p.cronFormat} of ${p.cronClearItemList.map((i) => `${i.tableName} (${i.columnName} older than ${i.remainDays} days)`).join(', ')} on ${p.dbItemList.length} database(s)${p.durationHour ? `, at most ${p.durationHour} h per run` : ''}`,
-  async afterCreate(deps, _actor, ticket) {
-    const precheckId = await dcRepo.insertPrecheck(deps.db, { ticketId: ticket.id, tenantId: ticket.tenantId }, deps.now());
-    await deps.jobs.enqueue('dc-precheck', { precheckId }, { trx: deps.db, key: `dc-precheck-${precheckId}`, maxAttempts: 3 });
-  },
-  async assertSubmittable(deps, ticket) {
-    const pc = await dcRepo.latestPrecheck(deps.db, ticket.id);
-    const state = pc?.status === 'SUCCESS' ? 'passed' : !pc || pc.status === 'RUNNING' ? 'running' : 'failed';
-    assertPrecheckPassed(ticket.id, state, pc?.message ?? null, 'GetDataCorrectOrderDetail');
-  },
+  // Filed and checked like the other data changes; its approval arms the schedule instead of running it.
+  afterCreate: dataChangeLifecycle.afterCreate!,
+  assertSubmittable: dataChangeLifecycle.assertSubmittable!,
   async approved(deps, row) {
     await armSchedule(deps, row);
   },
