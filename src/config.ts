@@ -34,6 +34,8 @@ export interface Config {
   readonly webhooks: WebhookConfig;
   /** Folder of the local file store (attachments); default `<dataDir>/files`. */
   readonly filesDir: string;
+  /** OPENDMS_CONSOLE_DIR: the built web console served at /console/; undefined: the package's dist/console. */
+  readonly consoleDir: string | undefined;
   /** OPENDMS_FILES_S3_*: files in an S3-compatible bucket instead of `filesDir`; undefined: the local folder. */
   readonly filesS3: S3FilesConfig | undefined;
   /**
@@ -184,6 +186,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     logLevel: env.OPENDMS_LOG_LEVEL ?? 'info',
     webhooks: loadWebhookConfig(env),
     filesDir: path.resolve(env.OPENDMS_FILES_DIR || path.join(dataDir, 'files')),
+    consoleDir: env.OPENDMS_CONSOLE_DIR ? path.resolve(env.OPENDMS_CONSOLE_DIR) : undefined,
     filesS3: env.OPENDMS_FILES_S3_BUCKET
       ? Object.freeze({
           bucket: env.OPENDMS_FILES_S3_BUCKET,

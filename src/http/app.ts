@@ -66,8 +66,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.register(dataChangeRoutes(opts.deps));
   // The web console's login, session and RPC bridge: src/http/console.routes.ts.
   app.register(consoleRoutes(opts.deps, opts.registry));
-  // The console's static files at /console/ (dist/console): src/http/console-static.routes.ts.
-  app.register(consoleStaticRoutes());
+  // The console's static files at /console/ (dist/console or OPENDMS_CONSOLE_DIR): src/http/console-static.routes.ts.
+  app.register(consoleStaticRoutes(opts.deps.config.consoleDir));
 
   app.route({
     method: ['GET', 'POST'],

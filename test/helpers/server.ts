@@ -50,6 +50,8 @@ export async function startTestServer(
     OPENDMS_LOG_LEVEL: process.env.OPENDMS_TEST_LOG_LEVEL ?? 'silent',
     // Tests leave response bodies unread (refused downloads): cut those sockets quickly at close.
     OPENDMS_SHUTDOWN_GRACE_SECONDS: '1',
+    // A console built elsewhere (vite build web --outDir …), for console tests of a work in progress.
+    OPENDMS_CONSOLE_DIR: process.env.OPENDMS_CONSOLE_DIR,
     ...opts.env,
   };
   if (opts.store === 'postgres') {
