@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import { formatDmsTime, parseDmsTime } from '../../lib/time.js';
 import { ticketBaseInfo, ticketEvents } from '../../modules/tickets/details.js';
-import { listTickets, type ListScope } from '../../modules/tickets/list.js';
+import { listTickets, type ListScope, type TicketSort, type TicketSortField } from '../../modules/tickets/list.js';
 import { STATUS_DESC } from '../../modules/tickets/status.js';
 import { getTenantPolicy, setTenantPolicy } from '../../modules/tickets/tenant-policy.js';
 import { KNOWN_PLUGIN_TYPES } from '../../modules/tickets/ticket-type.js';
@@ -25,6 +25,15 @@ function timeParam(text: string | undefined, name: string, tz: string): number |
   const ms = parseDmsTime(text, tz);
   if (ms === null) throw new AppError(`Invalid${name}`, `Specified parameter ${name} is not valid: expected yyyy-MM-dd HH:mm:ss.`);
   return ms;
+}
+
+const SORT_FIELDS = ['ORDER_ID', 'CREATE_TIME', 'MODIFY_TIME'] as const;
+const SORT_FIELD_OF: Record<(typeof SORT_FIELDS)[number], TicketSortField> = { ORDER_ID: 'id', CREATE_TIME: 'created', MODIFY_TIME: 'modified' };
+
+/** ListOrders' SortField/SortOrder; a SortOrder alone applies to the SearchDateType time. */
+function sortOf(field: (typeof SORT_FIELDS)[number] | undefined, order: 'ASC' | 'DESC' | undefined, dateType: 'CREATE_TIME' | 'MODIFY_TIME'): TicketSort | undefined {
+  if (field === undefined && order === undefined) return undefined;
+  return { field: SORT_FIELD_OF[field ?? dateType], direction: order === 'ASC' ? 'asc' : 'desc' };
 }
 
 export const orderActions = [
@@ -59,7 +68,8 @@ export const orderActions = [
     name: 'ListOrders',
     group: GROUP,
     summary: 'Pages through the tickets of one scope (mine by default), newest first, with filters.',
-    coverage: 'All parameters and response fields. SearchContent matches the comment or the OrderId. FINISHED = success, fail, reject, cancel, closed; RUNNING = the others.',
+    coverage:
+      'All parameters and response fields. SearchContent matches the comment or the OrderId. FINISHED = success, fail, reject, cancel, closed; RUNNING = the others. OpenDMS extension: SortField and SortOrder (ties are broken by OrderId in the same direction).',
     params: {
       OrderResultType: p.enum(['AS_ADMIN', 'AS_COMMITTER', 'AS_HANDLER', 'AS_OWNER', 'AS_Related'] as const, 'Scope; default AS_COMMITTER. AS_ADMIN needs ADMIN or DBA.', true).default('AS_COMMITTER'),
       OrderStatus: p.enum(['ALL', 'FINISHED', 'RUNNING'] as const, 'Status group.', true).default('ALL'),
@@ -70,6 +80,8 @@ export const orderActions = [
       EndTime: p.string('yyyy-MM-dd HH:mm:ss, in the service time zone.'),
       PageNumber: p.integer('1-based page.').range(1, undefined).default(1),
       PageSize: p.integer('Rows per page (1-100).').range(1, 100).default(10),
+      SortField: p.enum(SORT_FIELDS, 'OpenDMS extension: sort by ORDER_ID, CREATE_TIME or MODIFY_TIME; default: newest first by SearchDateType.', true),
+      SortOrder: p.enum(['ASC', 'DESC'] as const, 'OpenDMS extension: direction of SortField (alone: of the SearchDateType time); default DESC.', true),
     },
     response: '`TotalCount`, `Orders.Order[]{OrderId, PluginType, Comment, Committer, CommitterId, StatusCode, StatusDesc, CreateTime, LastModifyTime}`',
     handler: async (input, ctx) => {
@@ -85,6 +97,7 @@ export const orderActions = [
           dateField: input.SearchDateType === 'CREATE_TIME' ? 'created' : 'modified',
           from: timeParam(input.StartTime, 'StartTime', tz),
           to: timeParam(input.EndTime, 'EndTime', tz),
+          sort: sortOf(input.SortField, input.SortOrder, input.SearchDateType),
         },
         { number: input.PageNumber, size: input.PageSize },
       );

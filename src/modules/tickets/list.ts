@@ -18,7 +18,19 @@ export interface TicketFilter {
   dateField: 'created' | 'modified';
   from?: number | undefined;
   to?: number | undefined;
+  /** OpenDMS extension: the order. Without it, newest first by `dateField`. */
+  sort?: TicketSort | undefined;
 }
+
+/** Sortable fields: only columns the ticket indexes lead with after tenant_id (0004_tickets), or the key. */
+export type TicketSortField = 'id' | 'created' | 'modified';
+
+export interface TicketSort {
+  field: TicketSortField;
+  direction: 'asc' | 'desc';
+}
+
+const SORT_COLUMN = { id: 'ticket.id', created: 'ticket.created_at', modified: 'ticket.modified_at' } as const;
 
 export interface TicketListItem {
   id: number;
@@ -32,7 +44,8 @@ export interface TicketListItem {
 }
 
 /**
- * ListOrders: the actor's tickets in one scope, newest first. ALL needs role ADMIN or DBA; the
+ * ListOrders: the actor's tickets in one scope, newest first (or in `f.sort`'s order, ties broken
+ * by id in the same direction, so pages never overlap or skip). ALL needs role ADMIN or DBA; the
  * other scopes only ever contain tickets the actor may see by definition.
  */
 export async function listTickets(
@@ -44,6 +57,8 @@ export async function listTickets(
   if (f.scope === 'ALL' && !hasRole(actor, 'ADMIN', 'DBA')) throw noPermission('Listing all tickets (AS_ADMIN) needs the role ADMIN or DBA.');
   if (f.from !== undefined && f.to !== undefined && f.from > f.to) throw new AppError('InvalidStartTime', 'Specified parameter StartTime is not valid: it is after EndTime.');
   const dateColumn = f.dateField === 'created' ? 'ticket.created_at' : 'ticket.modified_at';
+  const sortColumn = f.sort ? SORT_COLUMN[f.sort.field] : dateColumn;
+  const direction = f.sort?.direction ?? 'desc';
 
   let q = deps.db.selectFrom('ticket').where('ticket.tenant_id', '=', actor.tenantId);
   switch (f.scope) {
@@ -86,8 +101,9 @@ export async function listTickets(
         'ticket.created_at',
         'ticket.modified_at',
       ])
-      .orderBy(dateColumn, 'desc')
-      .orderBy('ticket.id', 'desc')
+      .orderBy(sortColumn, direction)
+      // The tie-breaker (a no-op when sorting by id): equal times keep one stable order.
+      .orderBy('ticket.id', direction)
       .offset((page.number - 1) * page.size)
       .limit(page.size)
       .execute(),

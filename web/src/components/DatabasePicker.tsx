@@ -1,7 +1,11 @@
-/** Database picker: SearchDatabase with a keyword, results as a radio group. */
+/**
+ * Database picker: SearchDatabase with a keyword, results as a radio group. A `db=<DbId>` in the
+ * page's URL (the database browser's "New data export" link) preselects that database.
+ */
 import { useEffect, useState } from 'react';
 import { api, type Body } from '../api.js';
 import { useI18n } from '../i18n.js';
+import { currentRoute } from '../router.js';
 import { ErrorBox } from './ErrorBox.js';
 
 export interface PickedDatabase {
@@ -16,6 +20,26 @@ export function DatabasePicker({ value, onChange, error, errorId }: { value: Pic
   const [key, setKey] = useState('');
   const [found, setFound] = useState<PickedDatabase[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
+
+  // Preselection from the URL, once: the database is picked and searched for, so it shows checked.
+  useEffect(() => {
+    const wanted = currentRoute().query.get('db');
+    if (value || !wanted || !/^\d+$/.test(wanted)) return;
+    let live = true;
+    api
+      .rpc('GetPhysicalDatabase', { DbId: wanted })
+      .then((r) => {
+        if (!live) return;
+        const d: Body = r.Database;
+        onChange({ id: Number(d.DatabaseId), name: String(d.SearchName), engine: String(d.DbType ?? ''), env: String(d.EnvType ?? '') });
+        setKey(String(d.SchemaName ?? ''));
+      })
+      .catch((e) => live && setFailure(e));
+    return () => {
+      live = false;
+    };
+    // Only on mount: later picks are the user's.
+  }, []);
 
   useEffect(() => {
     let live = true;

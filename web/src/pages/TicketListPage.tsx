@@ -1,7 +1,9 @@
 /**
  * Ticket lists: one tab per ListOrders OrderResultType scope (AS_ADMIN only for ADMIN/DBA: the
  * server refuses it to others, and the tab is shown when the server answers), the ListOrders
- * filters, paging, newest first by creation or modification time (SearchDateType), status badges.
+ * filters, paging, status badges. Newest first by creation or modification time (SearchDateType),
+ * or by a column header: ListOrders' SortField/SortOrder (an OpenDMS extension, sorted on the
+ * server), kept in the URL as `sort` and `dir` like the filters.
  */
 import { useState, type FormEvent } from 'react';
 import { api, type Body } from '../api.js';
@@ -23,6 +25,9 @@ const TABS: { scope: string; label: MessageKey }[] = [
 ];
 const TYPES = ['DATA_EXPORT', 'DATA_CORRECT', 'DC_COMMON', 'DC_BIG_FILE', 'DC_CRON_CLEAR', 'NDDL'];
 const PAGE_SIZES = [10, 20, 50];
+/** Sortable columns: the ListOrders SortField values (indexed columns only). */
+const SORT_FIELDS = ['ORDER_ID', 'CREATE_TIME', 'MODIFY_TIME'] as const;
+type SortField = (typeof SORT_FIELDS)[number];
 
 const toQuery = (q: Record<string, string>) => new URLSearchParams(Object.entries(q).filter(([, v]) => v !== '')).toString();
 
@@ -36,12 +41,19 @@ export function TicketListPage({ route }: { route: Route }) {
   const size = Number(q.get('size') ?? '10') || 10;
   const filters = { type: q.get('type') ?? '', status: q.get('status') ?? 'ALL', by: q.get('by') ?? 'CREATE_TIME', from: q.get('from') ?? '', to: q.get('to') ?? '', search: q.get('search') ?? '' };
   const [draft, setDraft] = useState(filters);
+  const sortParam = q.get('sort') ?? '';
+  const explicitSort = (SORT_FIELDS as readonly string[]).includes(sortParam) ? (sortParam as SortField) : undefined;
+  const dir: 'asc' | 'desc' = explicitSort && q.get('dir') === 'asc' ? 'asc' : 'desc';
+  // Without a sort in the URL the server lists newest first by the SearchDateType time.
+  const sortField: SortField = explicitSort ?? (filters.by === 'MODIFY_TIME' ? 'MODIFY_TIME' : 'CREATE_TIME');
+  const sortState = { sort: explicitSort ?? '', dir: explicitSort ? dir : '' };
 
   // The "all" tab is there for those the server lets list AS_ADMIN (ADMIN, DBA).
   const adminScope = useLoad(() => api.rpc('ListOrders', { OrderResultType: 'AS_ADMIN', PageSize: 1 }).then(() => true, () => false), []);
   const tabs = TABS.filter((tab) => tab.scope !== 'AS_ADMIN' || adminScope.data === true);
 
-  const go = (changes: Record<string, string>) => navigate(`/tickets?${toQuery({ tab: scope, page: String(page), size: String(size), ...filters, ...changes })}`);
+  const go = (changes: Record<string, string>) => navigate(`/tickets?${toQuery({ tab: scope, page: String(page), size: String(size), ...filters, ...sortState, ...changes })}`);
+  const sortBy = (field: SortField) => go({ sort: field, dir: field === sortField && dir === 'desc' ? 'asc' : 'desc', page: '1' });
   const toServer = (local: string) => (local ? formatServerTime(new Date(local).getTime(), session.TimeZone) : undefined);
 
   const list = useLoad(
@@ -56,8 +68,10 @@ export function TicketListPage({ route }: { route: Route }) {
         EndTime: toServer(filters.to),
         SearchContent: filters.search,
         SearchDateType: filters.by,
+        SortField: explicitSort,
+        SortOrder: explicitSort ? dir.toUpperCase() : undefined,
       }),
-    [scope, page, size, filters.type, filters.status, filters.by, filters.from, filters.to, filters.search],
+    [scope, page, size, filters.type, filters.status, filters.by, filters.from, filters.to, filters.search, explicitSort, dir],
   );
   const orders: Body[] = list.data?.Orders?.Order ?? [];
   const total = Number(list.data?.TotalCount ?? 0);
@@ -123,13 +137,13 @@ export function TicketListPage({ route }: { route: Route }) {
         <table className="tickets">
           <thead>
             <tr>
-              <th scope="col">{t('id')}</th>
+              <SortHeader field="ORDER_ID" label={t('id')} current={sortField} dir={dir} onSort={sortBy} />
               <th scope="col">{t('type')}</th>
               <th scope="col">{t('reason')}</th>
               <th scope="col">{t('status')}</th>
               <th scope="col" className="wide-only">{t('committer')}</th>
-              <th scope="col" className="wide-only">{t('created')}</th>
-              <th scope="col" className="wide-only">{t('modified')}</th>
+              <SortHeader field="CREATE_TIME" label={t('created')} current={sortField} dir={dir} onSort={sortBy} className="wide-only" />
+              <SortHeader field="MODIFY_TIME" label={t('modified')} current={sortField} dir={dir} onSort={sortBy} className="wide-only" />
             </tr>
           </thead>
           <tbody>
@@ -161,5 +175,20 @@ export function TicketListPage({ route }: { route: Route }) {
         </label>
       </nav>
     </main>
+  );
+}
+
+/** A column header that sorts: a button (keyboard: Tab, Enter/Space) in a `th` carrying aria-sort. */
+function SortHeader({ field, label, current, dir, onSort, className }: { field: SortField; label: string; current: SortField; dir: 'asc' | 'desc'; onSort: (f: SortField) => void; className?: string }) {
+  const { t } = useI18n();
+  const active = field === current;
+  const title = active ? t(dir === 'asc' ? 'listSortedAsc' : 'listSortedDesc', { column: label }) : t('listSortBy', { column: label });
+  return (
+    <th scope="col" className={className} aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="sort-button" data-sort={field} title={title} onClick={() => onSort(field)}>
+        {label}
+        <span aria-hidden="true" className="sort-mark">{active ? (dir === 'asc' ? ' ▲' : ' ▼') : ' ↕'}</span>
+      </button>
+    </th>
   );
 }
