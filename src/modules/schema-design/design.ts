@@ -76,17 +76,26 @@ export async function baseOf(deps: Deps, p: Project): Promise<TargetDatabase> {
 
 export const databaseOf = (t: TargetDatabase): string => (t.engine === 'sqlite' ? 'main' : t.schemaName);
 
-/** Who may edit the design: the committer (or an ADMIN), while it is being designed. */
-function assertEditable(actor: Actor, p: Project): void {
-  if (p.ticket.row.committer_id !== actor.userId && !hasRole(actor, 'ADMIN')) throw noPermission(`Only the committer of ticket ${p.row.ticket_id} (or an ADMIN) may change its design.`);
-  if (p.row.status !== 'DESIGN') throw new AppError('InvalidStatus', `The design of ticket ${p.row.ticket_id} is ${p.row.status}; it can no longer change.`);
+/**
+ * Why `actor` may not edit the design now, or undefined: the committer (or an ADMIN), while it is
+ * being designed. Also what GetOrderAvailableActions offers (EDIT_DESIGN).
+ */
+export function editRefusal(actor: Actor, p: Project): AppError | undefined {
+  if (p.ticket.row.committer_id !== actor.userId && !hasRole(actor, 'ADMIN')) return noPermission(`Only the committer of ticket ${p.row.ticket_id} (or an ADMIN) may change its design.`);
+  if (p.row.status !== 'DESIGN') return new AppError('InvalidStatus', `The design of ticket ${p.row.ticket_id} is ${p.row.status}; it can no longer change.`);
   if (p.ticket.row.status !== 'new' && p.ticket.row.status !== 'reject') {
-    throw new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} is ${p.ticket.row.status} (a publish is under approval or running); change the design once it is back in design (status new).`);
+    return new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} is ${p.ticket.row.status} (a publish is under approval or running); change the design once it is back in design (status new).`);
   }
   if (p.row.published_stage > 0) {
     const stage = p.flow.stages[p.row.published_stage - 1]!;
-    if (!stage.backToDesign) throw new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} was published to stage "${stage.title}", which does not allow going back to design (BackToDesign false).`);
+    if (!stage.backToDesign) return new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} was published to stage "${stage.title}", which does not allow going back to design (BackToDesign false).`);
   }
+  return undefined;
+}
+
+function assertEditable(actor: Actor, p: Project): void {
+  const refusal = editRefusal(actor, p);
+  if (refusal) throw refusal;
 }
 
 /** One DDL statement of the base engine, analyzed; the refusal names the problem. */

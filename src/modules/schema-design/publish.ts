@@ -130,10 +130,18 @@ async function closeStaleAudit(deps: Deps, pub: PublishRow): Promise<boolean> {
   return repo.updatePublishIf(deps.db, pub.id, ['AUDIT'], { status: 'FAIL', message: `the approval ended ${wi.status}`, finished_at: deps.now() });
 }
 
+/** Why `actor` may not publish the design at all (whatever the target), or undefined; GetOrderAvailableActions offers PUBLISH from it. */
+export function publishRefusal(actor: Actor, p: Project): AppError | undefined {
+  if (p.ticket.row.committer_id !== actor.userId) return noPermission(`Only the committer of ticket ${p.row.ticket_id} may publish its design.`);
+  if (p.row.status !== 'DESIGN') return new AppError('InvalidStatus', `The design of ticket ${p.row.ticket_id} is ${p.row.status}.`);
+  if (p.row.published_stage >= p.flow.stages.length) return new AppError('InvalidStatus', `Ticket ${p.row.ticket_id} is published to every stage.`);
+  return undefined;
+}
+
 export async function createPublish(deps: Deps, actor: Actor, orderId: number, req: PublishRequest, requestId: string): Promise<number> {
   const p = await visibleProject(deps, actor, orderId);
-  if (p.ticket.row.committer_id !== actor.userId) throw noPermission(`Only the committer of ticket ${orderId} may publish its design.`);
-  if (p.row.status !== 'DESIGN') throw new AppError('InvalidStatus', `The design of ticket ${orderId} is ${p.row.status}.`);
+  const refusal = publishRefusal(actor, p);
+  if (refusal) throw refusal;
   const open = await openPublish(deps, p.row.id);
   if (open && !(await closeStaleAudit(deps, open))) throw new AppError('InvalidStatus', `Publish ${open.id} of ticket ${orderId} is ${open.status}; wait until it has finished (ListDDLPublishRecords).`);
   let planAt: number | null = null;
