@@ -7,6 +7,8 @@
  * - `POST /console/api/rpc`: any Action, parameters as for the RPC endpoint, run by the same
  *   dispatcher (validation, tenant, roles, handler, envelope) with the session's user instead of
  *   a signature. Every POST but login needs the session's `X-CSRF-Token` header.
+ * - `POST /console/api/attachments`: the upload of `POST /api/attachments` (same multipart parsing
+ *   and limits, files.routes.ts) for the session's user, e.g. a data change's .sql file.
  * Errors of the session itself are a DMS-style envelope with HTTP 401 (NotLoggedIn,
  * SessionExpired) or 403 (InvalidCsrfToken), so the console can send the user to the login page.
  */
@@ -14,6 +16,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Deps } from '../modules/context.js';
 import { assertCsrf, changePassword, login, logout, openSession, SessionError, type OpenSession } from '../modules/identity/sessions.js';
+import { resolveActor } from '../modules/identity/authentication.js';
+import { MULTIPART_OVERHEAD_BYTES, receiveUpload } from './files.routes.js';
 import { dispatchRpc, type CallerAuthentication } from './rpc/dispatch.js';
 import { GatewayError } from './rpc/gateway-error.js';
 import { recordRpc } from './rpc/record.js';
@@ -101,6 +105,25 @@ export function consoleRoutes(deps: Deps, registry: ReadonlyMap<string, AnyActio
         const body = jsonBody(req);
         await changePassword(deps, s, text(body, 'current'), text(body, 'next'));
         return reply.send({ RequestId: req.id, Success: true });
+      }),
+    );
+
+    app.post('/console/api/attachments', { bodyLimit: deps.config.uploadMaxBytes + MULTIPART_OVERHEAD_BYTES }, (req, reply) =>
+      withSession(req, reply, true, async (s) => {
+        const url = req.raw.url ?? '';
+        const q = url.indexOf('?');
+        const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+        if (!/^multipart\/form-data\s*;/i.test(String(req.headers['content-type'] ?? ''))) {
+          return fail(reply, req, 415, 'InvalidContentType', 'POST /console/api/attachments expects a multipart/form-data body with a file field "file".');
+        }
+        const raw: RawRequest = { method: req.method, path: '/console/api/attachments', rawQuery: q === -1 ? '' : url.slice(q + 1), rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers };
+        try {
+          const info = await receiveUpload(deps, await resolveActor(deps, s.user.userId, undefined), raw, query.get('FileSource') ?? undefined);
+          return reply.header('x-acs-request-id', req.id).send({ RequestId: req.id, Success: true, AttachmentKey: info.key, FileName: info.fileName, FileSize: info.sizeBytes });
+        } catch (e) {
+          if (e instanceof GatewayError) return fail(reply, req, e.httpStatus, e.code, e.message);
+          throw e;
+        }
       }),
     );
 

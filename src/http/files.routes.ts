@@ -32,7 +32,7 @@ import { decodeForm, type RawRequest } from './rpc/signature.js';
  */
 
 /** Room for the multipart framing and the FileSource field around a file of the maximum size. */
-const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 /** Slices the buffered body is fed to the parser in, so the file store's back-pressure applies. */
 const FEED_CHUNK_BYTES = 64 * 1024;
 
@@ -118,9 +118,10 @@ const badUpload = (message: string): GatewayError => new GatewayError(400, 'Inva
 
 /**
  * Parses the multipart body and streams its one file part into a new attachment. A problem found
- * after the file was stored (a second file, a late FileSource) removes it again.
+ * after the file was stored (a second file, a late FileSource) removes it again. Also the
+ * console's upload (console.routes.ts, the same parsing behind a session instead of a signature).
  */
-async function receiveUpload(deps: Deps, actor: Actor, raw: RawRequest, querySource: string | undefined): Promise<AttachmentInfo> {
+export async function receiveUpload(deps: Deps, actor: Actor, raw: RawRequest, querySource: string | undefined): Promise<AttachmentInfo> {
   let parser;
   try {
     parser = Busboy({ headers: raw.headers as BusboyHeaders, limits: { files: 1, fields: 4, parts: 5, fieldSize: 1024, headerPairs: 20 } });

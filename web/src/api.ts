@@ -73,6 +73,13 @@ export const api = {
   changePassword: async (current: string, next: string) => {
     await send('/console/api/password', json({ current, next }));
   },
+  /** Uploads a file as an attachment of the user (POST /console/api/attachments, as POST /api/attachments); answers its AttachmentKey. */
+  upload: async (file: File, fileSource: string): Promise<{ AttachmentKey: string; FileName: string; FileSize: number }> => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    const r = await send(`/console/api/attachments?FileSource=${encodeURIComponent(fileSource)}`, { method: 'POST', body: form });
+    return { AttachmentKey: String(r.AttachmentKey), FileName: String(r.FileName), FileSize: Number(r.FileSize) };
+  },
   /** Runs an Action; values that are objects are sent as JSON text, as the RPC API expects. */
   rpc: async <T extends Body = Body>(action: string, params: Record<string, unknown> = {}): Promise<T> => {
     const form = new URLSearchParams({ Action: action, Version: '2018-11-01' });

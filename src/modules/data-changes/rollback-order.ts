@@ -16,13 +16,39 @@ import { visibleDataChange } from './detail.js';
 import * as repo from './execution.repository.js';
 import { rollbackText } from './rollback.js';
 
+const STILL_EXECUTING = (orderId: number) => `Ticket ${orderId} is still executing; pause it (PauseDataCorrectSQLJob) or wait until it has finished before rolling it back.`;
+const NOTHING_CHANGED = (orderId: number, dbId: number | undefined) => `Ticket ${orderId} changed no rows${dbId !== undefined ? ` on database ${dbId}` : ''}; there is nothing to roll back.`;
+
+/**
+ * Whether CreateRollbackOrder would file a rollback for this ticket now, judged from the store alone
+ * (GetOrderAvailableActions; no backup file is read): undefined when it was never executed (no
+ * rollback to offer), else `{ reason }` naming what refuses it (a job still running, a statement
+ * without a usable backup, nothing changed), or `{}` when it may be filed. createRollbackOrders
+ * applies the same rules, and checks the backup files themselves.
+ */
+export async function rollbackAvailability(deps: Deps, orderId: number): Promise<{ reason?: string } | undefined> {
+  const task = await repo.findTaskByTicket(deps.db, orderId);
+  if (!task) return undefined;
+  const jobs = await repo.listJobs(deps.db, task.id);
+  if (jobs.some((j) => j.status === 'RUNNING' || j.status === 'BE_SCHEDULED')) return { reason: STILL_EXECUTING(orderId) };
+  let changed = false;
+  for (const job of jobs) {
+    for (const s of await repo.listBackupUnits(deps.db, job.id)) {
+      if (s.status !== 'SUCCESS' || ((s.affected_rows ?? 0) === 0 && s.backup_key === null)) continue;
+      if (s.rollback_note !== null || s.backup_key === null) return { reason: `SQL job ${job.id} cannot be rolled back from its backup: statement ${s.position}: ${s.rollback_note ?? 'it has no backup'}.` };
+      changed = true;
+    }
+  }
+  return changed ? {} : { reason: NOTHING_CHANGED(orderId, undefined) };
+}
+
 export async function createRollbackOrders(deps: Deps, actor: Actor, orderId: number, dbId: number | undefined, requestId: string): Promise<number[]> {
   const source = await visibleDataChange(deps, actor, orderId);
   const task = await repo.findTaskByTicket(deps.db, orderId);
   if (!task) throw new AppError('InvalidStatus', `Ticket ${orderId} has not been executed (status ${source.row.status}); there is nothing to roll back.`);
   let jobs = await repo.listJobs(deps.db, task.id);
   if (jobs.some((j) => j.status === 'RUNNING' || j.status === 'BE_SCHEDULED')) {
-    throw new AppError('InvalidStatus', `Ticket ${orderId} is still executing; pause it (PauseDataCorrectSQLJob) or wait until it has finished before rolling it back.`);
+    throw new AppError('InvalidStatus', STILL_EXECUTING(orderId));
   }
   if (dbId !== undefined) {
     jobs = jobs.filter((j) => j.db_id === dbId);
@@ -44,7 +70,7 @@ export async function createRollbackOrders(deps: Deps, actor: Actor, orderId: nu
     }
     plans.push({ job, sql, rows: statements.reduce((n, s) => n + (s.status === 'SUCCESS' ? Number(s.backup_rows ?? 0) : 0), 0) });
   }
-  if (plans.length === 0) throw new AppError('InvalidStatus', `Ticket ${orderId} changed no rows${dbId !== undefined ? ` on database ${dbId}` : ''}; there is nothing to roll back.`);
+  if (plans.length === 0) throw new AppError('InvalidStatus', NOTHING_CHANGED(orderId, dbId));
 
   const created: number[] = [];
   for (const plan of plans) {

@@ -7,15 +7,18 @@
 import { AppError } from '../../errors.js';
 import { executionParties } from '../approvals/executor.js';
 import type { Deps } from '../context.js';
+import * as dcRepo from '../data-changes/data-change.repository.js';
+import { rollbackAvailability } from '../data-changes/rollback-order.js';
 import * as exportRepo from '../exports/export.repository.js';
 import type { Actor } from '../identity/actor.js';
+import { designActions } from '../schema-design/available.js';
 import { nextStatus, partiesAllowed, type Party, type TicketAction, type TicketStatus } from './status.js';
 import { getTenantPolicy } from './tenant-policy.js';
 import { getVisibleTicket, ticketContext } from './tickets.js';
 
 /** One action the caller may take: the state-machine action, the Action to call and its parameters. */
 export interface AvailableAction {
-  /** SUBMIT, APPROVE, REJECT, TRANSFER, ADD_NODE, CANCEL, CLOSE, EXECUTE, RESTART, DOWNLOAD. */
+  /** SUBMIT, APPROVE, REJECT, TRANSFER, ADD_NODE, CANCEL, CLOSE, EXECUTE, RESTART, DOWNLOAD; NDDL: PUBLISH, EDIT_DESIGN. */
   name: string;
   /** The state-machine action (status.ts) it takes; DOWNLOAD takes none. */
   transition: TicketAction | null;
@@ -39,7 +42,10 @@ export async function availableActions(deps: Deps, actor: Actor, orderId: number
   const add = (name: string, transition: TicketAction | null, api: string, params: Record<string, string | number>, reason?: string) =>
     out.push({ name, transition, api, params: { OrderId: row.id, ...params }, enabled: reason === undefined, reason });
 
-  if (can('SUBMIT', status, parties)) {
+  if (row.plugin_type === 'NDDL') {
+    // Schema designs: publish (which submits), edit the design, run a failed publish again.
+    for (const a of await designActions(deps, actor, row.id, can('SUBMIT', status, parties))) add(a.name, a.transition, a.api, a.params);
+  } else if (can('SUBMIT', status, parties)) {
     let reason: string | undefined;
     try {
       await ticket.type.assertSubmittable?.(deps, ticketContext(ticket));
@@ -75,6 +81,16 @@ export async function availableActions(deps: Deps, actor: Actor, orderId: number
   if (can('CLOSE', status, parties)) add('CLOSE', 'CLOSE', 'CloseOrder', {});
   else if (row.plugin_type === 'DC_CRON_CLEAR' && can('CLOSE_SCHEDULE', status, parties)) add('CLOSE', 'CLOSE_SCHEDULE', 'CloseOrder', {});
 
+  // Data changes: the committer replaces the SQL before submission (ModifyDataCorrectExecSQL, control.ts: status new, no
+  // precheck running); anyone who sees an executed change may file its rollback (CreateRollbackOrder, rollback-order.ts).
+  if (row.plugin_type === 'DC_COMMON' || row.plugin_type === 'DC_CHUNK') {
+    if (status === 'new' && can('EDIT', status, parties) && row.committer_id === actor.userId) {
+      const running = (await dcRepo.latestPrecheck(deps.db, row.id))?.status === 'RUNNING';
+      add('EDIT_SQL', 'EDIT', 'ModifyDataCorrectExecSQL', {}, running ? `The precheck of ticket ${row.id} is still running; change the SQL once it has finished.` : undefined);
+    }
+    const rollback = await rollbackAvailability(deps, row.id);
+    if (rollback) add('ROLLBACK', null, 'CreateRollbackOrder', {}, rollback.reason);
+  }
   if (job && job.status === 'EXPORT_SUCCESS' && job.file_key && !job.removed && job.purged_at === null) add('DOWNLOAD', null, 'GetDataExportDownloadURL', {});
   return { status, pluginType: row.plugin_type, actions: out };
 }

@@ -6,9 +6,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, type Body } from '../api.js';
 import { useI18n } from '../i18n.js';
+import { navigate } from '../router.js';
 import type { MessageKey } from '../messages.js';
 import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
+import { SchemaDesignPublishFields } from './SchemaDesignPublishFields.js';
 
 export interface AvailableAction {
   Name: string;
@@ -21,13 +23,16 @@ export interface AvailableAction {
 const FILE_TYPES = ['CSV', 'XLSX', 'JSON', 'TXT', 'SQL'];
 const ENCODINGS = ['UTF8', 'UTF8MB4', 'GBK', 'GB2312', 'ISO_8859_1', 'CP1252'];
 
-export function ActionsPanel({ actions, onDone }: { actions: AvailableAction[]; onDone: () => void }) {
+/** `currentSql`: a data change's SQL, the starting text of EDIT_SQL. */
+export function ActionsPanel({ actions, onDone, currentSql }: { actions: AvailableAction[]; onDone: () => void; currentSql?: string | undefined }) {
   const { t } = useI18n();
   const [open, setOpen] = useState<AvailableAction | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState({ comment: '', fileType: 'CSV', encoding: 'UTF8', newApprover: '', nodeId: '', position: 'PRE' });
+  const [form, setForm] = useState({ comment: '', fileType: 'CSV', encoding: 'UTF8', newApprover: '', nodeId: '', position: 'PRE', sql: '' });
+  // PUBLISH (schema designs): the target and strategy from SchemaDesignPublishFields.
+  const [publish, setPublish] = useState<Record<string, unknown>>({});
 
   const run = async (a: AvailableAction, extra: Record<string, unknown>) => {
     setBusy(true);
@@ -45,6 +50,11 @@ export function ActionsPanel({ actions, onDone }: { actions: AvailableAction[]; 
         link.click();
         link.remove();
         setNotice(t('downloadReady', { tip: r.TipMessage ?? '' }));
+      } else if (a.Name === 'ROLLBACK') {
+        // One rollback ticket per database job: open it when there is one, else name them.
+        const ids = (res.CreateOrderResult ?? []) as number[];
+        if (ids.length === 1) navigate(`/tickets/${ids[0]}`);
+        else setNotice(t('dcRollbackFiled', { ids: ids.join(', ') }));
       } else {
         setNotice(t('done'));
       }
@@ -61,12 +71,16 @@ export function ActionsPanel({ actions, onDone }: { actions: AvailableAction[]; 
   /** What the user adds to each Action. */
   const extraFor = (a: AvailableAction): Record<string, unknown> => {
     switch (a.Name) {
+      case 'PUBLISH':
+        return publish;
       case 'CLOSE':
         return { CloseReason: form.comment };
       case 'EXECUTE':
         return a.ApiAction === 'ExecuteDataExport' ? { ActionDetail: { fileType: form.fileType, encoding: form.encoding } } : {};
       case 'TRANSFER':
         return { Comment: form.comment, NewApprover: form.newApprover };
+      case 'EDIT_SQL':
+        return { ExecSQL: form.sql };
       case 'ADD_NODE':
         return { Comment: form.comment, ApprovalNodeId: form.nodeId, ApprovalNodePos: form.position };
       default:
@@ -74,7 +88,7 @@ export function ActionsPanel({ actions, onDone }: { actions: AvailableAction[]; 
     }
   };
   /** Actions that run at once; the others open a small form first. */
-  const direct = (a: AvailableAction) => a.Name === 'DOWNLOAD' || a.Name === 'SUBMIT' || a.Name === 'RESTART' || (a.Name === 'EXECUTE' && a.ApiAction !== 'ExecuteDataExport');
+  const direct = (a: AvailableAction) => a.Name === 'DOWNLOAD' || a.Name === 'SUBMIT' || a.Name === 'RESTART' || a.Name === 'ROLLBACK' || (a.Name === 'EXECUTE' && a.ApiAction !== 'ExecuteDataExport');
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -86,16 +100,23 @@ export function ActionsPanel({ actions, onDone }: { actions: AvailableAction[]; 
       <h2 id="actions-title">{t('actions')}</h2>
       {actions.length === 0 && <p className="empty">{t('noActions')}</p>}
       <div className="buttons" role="group" aria-label={t('actions')}>
-        {actions.map((a) => (
+        {actions.map((a) => a.Name === 'EDIT_DESIGN' ? (
+          // Editing a design is a page of its own (the design editor), not a call.
+          <a key={a.Name} className="button-link" href={`#/new/schema-design?order=${a.Params.OrderId}`}>{t('act_EDIT_DESIGN')}</a>
+        ) : (
           <button
             key={a.Name}
             type="button"
-            className={a.Name === 'APPROVE' || a.Name === 'EXECUTE' || a.Name === 'SUBMIT' ? 'primary' : a.Name === 'REJECT' ? 'danger' : ''}
+            className={a.Name === 'APPROVE' || a.Name === 'EXECUTE' || a.Name === 'SUBMIT' || a.Name === 'PUBLISH' ? 'primary' : a.Name === 'REJECT' ? 'danger' : ''}
             disabled={!a.Enabled || busy}
             title={a.Reason}
             aria-describedby={a.Reason ? `reason-${a.Name}` : undefined}
             aria-expanded={direct(a) ? undefined : open?.Name === a.Name}
-            onClick={() => (direct(a) ? void run(a, extraFor(a)) : setOpen(open?.Name === a.Name ? null : a))}
+            onClick={() => {
+              if (direct(a)) return void run(a, extraFor(a));
+              if (a.Name === 'EDIT_SQL' && open?.Name !== a.Name) setForm((f) => ({ ...f, sql: currentSql ?? '' }));
+              setOpen(open?.Name === a.Name ? null : a);
+            }}
           >
             {t(`act_${a.Name}` as MessageKey)}
           </button>
@@ -124,7 +145,11 @@ export function ActionsPanel({ actions, onDone }: { actions: AvailableAction[]; 
               </Field>
             </>
           )}
-          {open.Name !== 'EXECUTE' && (
+          {open.Name === 'PUBLISH' && <SchemaDesignPublishFields action={open} onChange={setPublish} />}
+          {open.Name === 'EDIT_SQL' && (
+            <Field label={t('dcNewSql')}>{(f) => <textarea id={f.id} rows={6} className="mono" required value={form.sql} onChange={(e) => setForm({ ...form, sql: e.target.value })} />}</Field>
+          )}
+          {open.Name !== 'EXECUTE' && open.Name !== 'PUBLISH' && open.Name !== 'EDIT_SQL' && (
             <Field label={open.Name === 'CLOSE' ? t('closeReason') : t('commentOptional')}>
               {(f) => <textarea id={f.id} rows={3} required={open.Name === 'CLOSE'} value={form.comment} onChange={(e) => setForm({ ...form, comment: e.target.value })} />}
             </Field>

@@ -7,9 +7,10 @@ import { useEffect } from 'react';
 import { api, type Body } from '../api.js';
 import { ActionsPanel, type AvailableAction } from '../components/ActionsPanel.js';
 import { ApprovalPanel } from '../components/ApprovalPanel.js';
-import { DataCorrectPanel } from '../components/DataCorrectPanel.js';
+import { DataCorrectPanel, loadDataCorrect, type DataCorrectData } from '../components/DataCorrectPanel.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { ExportPanel } from '../components/ExportPanel.js';
+import { SchemaDesignPanel } from '../components/SchemaDesignPanel.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { Timeline } from '../components/Timeline.js';
 import { useLoad } from '../hooks.js';
@@ -23,7 +24,7 @@ interface Loaded {
   approval: Body | undefined;
   exportDetail: Body | undefined;
   exportPrecheck: Body | undefined;
-  dataCorrect: Body | undefined;
+  dataCorrect: DataCorrectData | undefined;
 }
 
 const RUNNING_EXPORT = ['PRE_CHECKING', 'WAITING_EXPORT', 'DOING_EXPORT'];
@@ -31,13 +32,15 @@ const RUNNING_EXPORT = ['PRE_CHECKING', 'WAITING_EXPORT', 'DOING_EXPORT'];
 async function load(orderId: number): Promise<Loaded> {
   const base = (await api.rpc('GetOrderBaseInfo', { OrderId: orderId })).OrderBaseInfo as Body;
   const type = String(base.PluginType);
-  const [actions, events, approval, exportDetail, exportPrecheck, dataCorrect] = await Promise.all([
+  // A data change's detail first: it says whether a precheck runs (the page polls while it does), so
+  // the actions read after it are never older than a "finished" it shows.
+  const dataCorrect = type.startsWith('DC_') ? await loadDataCorrect(orderId) : undefined;
+  const [actions, events, approval, exportDetail, exportPrecheck] = await Promise.all([
     api.rpc('GetOrderAvailableActions', { OrderId: orderId }).then((r) => (r.Actions?.Action ?? []) as AvailableAction[]),
     api.rpc('ListOrderEvents', { OrderId: orderId }).then((r) => (r.Events?.Event ?? []) as Body[]),
     base.WorkflowInstanceId ? api.rpc('GetApprovalDetail', { WorkflowInstanceId: base.WorkflowInstanceId }).then((r) => r.ApprovalDetail as Body) : Promise.resolve(undefined),
     type === 'DATA_EXPORT' ? api.rpc('GetDataExportOrderDetail', { OrderId: orderId }).then((r) => r.DataExportOrderDetail as Body) : Promise.resolve(undefined),
     type === 'DATA_EXPORT' ? api.rpc('GetDataExportPreCheckDetail', { OrderId: orderId }).then((r) => r.PreCheckResult as Body, () => undefined) : Promise.resolve(undefined),
-    type.startsWith('DC_') ? api.rpc('GetDataCorrectOrderDetail', { OrderId: orderId }).then((r) => r.DataCorrectOrderDetail as Body) : Promise.resolve(undefined),
   ]);
   return { base, actions, events, approval, exportDetail, exportPrecheck, dataCorrect };
 }
@@ -49,7 +52,7 @@ export function TicketDetailPage({ orderId }: { orderId: number }) {
 
   const running =
     data !== undefined &&
-    (data.base.StatusCode === 'processing' || RUNNING_EXPORT.includes(String(data.exportDetail?.KeyInfo?.JobStatus)) || data.dataCorrect?.Status === 'precheck');
+    (data.base.StatusCode === 'processing' || RUNNING_EXPORT.includes(String(data.exportDetail?.KeyInfo?.JobStatus)) || data.dataCorrect?.detail.Status === 'precheck');
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(() => void reload(), 1000);
@@ -86,11 +89,12 @@ export function TicketDetailPage({ orderId }: { orderId: number }) {
               )}
             </dl>
           </header>
-          <ActionsPanel actions={data.actions} onDone={() => void reload()} />
+          <ActionsPanel actions={data.actions} onDone={() => void reload()} currentSql={data.dataCorrect?.detail.OrderDetail?.ExeSQL} />
           <div className="columns">
             <div>
               <ExportPanel detail={data.exportDetail} precheck={data.exportPrecheck} />
-              <DataCorrectPanel detail={data.dataCorrect} />
+              <DataCorrectPanel data={data.dataCorrect} />
+              {data.base.PluginType === 'NDDL' && <SchemaDesignPanel orderId={orderId} stamp={`${data.base.StatusCode}|${data.events.length}`} />}
             </div>
             <div>
               <ApprovalPanel detail={data.approval} nicks={nicks} />
