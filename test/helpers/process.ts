@@ -22,6 +22,8 @@ export interface ServerProcess {
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
+  /** Everything the process wrote to stdout and stderr so far (its log lines). */
+  output(): string;
 }
 
 export async function freePort(): Promise<number> {
@@ -76,6 +78,7 @@ export async function startServerProcess(opts: { dataDir: string; port?: number;
       child.kill('SIGTERM');
       await exited;
     },
+    output: () => output,
   };
 }
 

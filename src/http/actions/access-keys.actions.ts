@@ -21,7 +21,8 @@ export const accessKeyActions = [
     name: 'CreateAccessKey',
     group: GROUP,
     extension: true,
-    summary: 'Creates an AccessKey pair. The secret is returned only by this call.',
+    summary:
+      "Creates an AccessKey pair. The secret is returned only by this call. One's own keys: anyone; another member's (this and the other AccessKey Actions): an ADMIN, and only for someone whose every tenant they administer too and who is no deployment administrator.",
     params: { UserId: userIdParam },
     response: '`AccessKey{AccessKeyId, AccessKeySecret, Status, CreateDate}`',
     handler: async (input, ctx) => {

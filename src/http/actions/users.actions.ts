@@ -92,7 +92,7 @@ export const userActions = [
   defineAction({
     name: 'UpdateUser',
     group: GROUP,
-    summary: 'Changes nickname, mobile, roles and daily quotas of a user. ADMIN only.',
+    summary: "Changes nickname, mobile, roles and daily quotas of a user. ADMIN only; nickname and mobile (the person's, in every tenant) only of someone whose every tenant the caller administers too.",
     params: {
       Uid: p.string('External user id (a long in the DMS SDK).'),
       UidString: p.string('External user id as text; overrides Uid.'),

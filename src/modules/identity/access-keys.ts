@@ -3,6 +3,7 @@ import { AppError, noPermission, notFound } from '../../errors.js';
 import type { Deps } from '../context.js';
 import type { Actor } from './actor.js';
 import { hasRole } from './actor.js';
+import { assertAdministersEveryTenantOf } from './shared-users.js';
 import * as repo from './identity.repository.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -37,6 +38,7 @@ async function assertMayManageKeysOf(deps: Deps, actor: Actor, userId: number): 
   if (!hasRole(actor, 'ADMIN')) throw noPermission('Only an ADMIN may manage the AccessKeys of another user.');
   const m = await repo.findMembership(deps.db, actor.tenantId, userId);
   if (!m || m.state === 'DELETE') throw new AppError('UserNotExist', `The specified user ${userId} does not exist in tenant ${actor.tenantId}.`);
+  await assertAdministersEveryTenantOf(deps, actor, userId, 'AccessKeys');
 }
 
 export async function createAccessKeyFor(

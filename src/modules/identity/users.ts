@@ -1,6 +1,7 @@
 import { AppError, noPermission } from '../../errors.js';
 import type { Deps } from '../context.js';
 import { requireRole, type Actor } from './actor.js';
+import { assertAdministersEveryTenantOf } from './shared-users.js';
 import * as repo from './identity.repository.js';
 import { formatRoles, parseStoredRoles, type Role, type UserState } from './roles.js';
 
@@ -96,6 +97,8 @@ export async function updateMember(
 ): Promise<void> {
   requireRole(actor, 'ADMIN');
   const row = await memberByUid(deps, actor, uid);
+  // Nickname and mobile belong to the person, in every tenant they are in.
+  if ((patch.nickName !== undefined || patch.mobile !== undefined) && row.id !== actor.userId) await assertAdministersEveryTenantOf(deps, actor, row.id, 'nickname and mobile');
   if (patch.roles !== undefined) {
     if (patch.roles.length === 0) throw new AppError('InvalidRoleNames', 'Specified parameter RoleNames is not valid: at least one role is needed.');
     await assertNotLastAdmin(deps, actor, row, patch.roles.includes('ADMIN'));

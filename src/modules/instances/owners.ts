@@ -109,6 +109,8 @@ export async function listUserOwnedResources(
   if (input.userId !== actor.userId && !canManageInstances(actor)) {
     throw noPermission(`Only ADMIN or DBA may list the resources of another user (user ${actor.userId} asked for ${input.userId}).`);
   }
+  // Someone outside the tenant owns nothing here: say so rather than answer an empty list.
+  if (input.userId !== actor.userId) await requireTenantMember(deps, actor, { userId: input.userId }, 'user');
   const type: OwnerType = input.type === 'DATABASE' && input.logic ? 'LOGIC_DATABASE' : input.type;
   const ids = await ownerRepo.listOwnedResourceIds(deps.db, actor.tenantId, input.userId, type);
   const dbType = input.dbType?.trim().toLowerCase();
