@@ -6,7 +6,11 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, setUnauthorizedHandler, type SessionInfo } from './api.js';
 import { ErrorBox } from './components/ErrorBox.js';
+import { isAdmin, useMyRoles } from './components/admin/access.js';
 import { useI18n, type Lang } from './i18n.js';
+import { DatabasesDatabasePage } from './pages/DatabasesDatabasePage.js';
+import { DatabasesInstancePage } from './pages/DatabasesInstancePage.js';
+import { DatabasesPage } from './pages/DatabasesPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { PasswordPage } from './pages/PasswordPage.js';
 import { TicketDetailPage } from './pages/TicketDetailPage.js';
@@ -16,6 +20,9 @@ import { SessionContext } from './session.js';
 
 // The SQL editor (CodeMirror) is loaded with the page that needs it.
 const NewExportPage = lazy(() => import('./pages/NewExportPage.js').then((m) => ({ default: m.NewExportPage })));
+const NewDataChangePage = lazy(() => import('./pages/NewDataChangePage.js').then((m) => ({ default: m.NewDataChangePage })));
+const NewSchemaDesignPage = lazy(() => import('./pages/NewSchemaDesignPage.js').then((m) => ({ default: m.NewSchemaDesignPage })));
+const AdminPage = lazy(() => import('./pages/admin/AdminPage.js').then((m) => ({ default: m.AdminPage })));
 
 function LanguageSwitch() {
   const { t, lang, setLang } = useI18n();
@@ -42,7 +49,35 @@ function Page({ route }: { route: Route }) {
       </Suspense>
     );
   }
+  if (route.path === '/new/data-change') {
+    return (
+      <Suspense fallback={<main><p role="status">{t('loading')}</p></main>}>
+        <NewDataChangePage />
+      </Suspense>
+    );
+  }
+  if (route.path === '/new/schema-design') {
+    const order = Number(route.query.get('order')) || undefined;
+    return (
+      <Suspense fallback={<main><p role="status">{t('loading')}</p></main>}>
+        <NewSchemaDesignPage key={order ?? 'new'} orderId={order} />
+      </Suspense>
+    );
+  }
   if (route.path === '/password') return <PasswordPage />;
+  // The database browser (docs/console.md): instances → databases → tables → columns.
+  if (route.path === '/databases') return <DatabasesPage route={route} />;
+  const dbPath = /^\/databases\/(instances|db)\/(\d+)$/.exec(route.path);
+  if (dbPath?.[1] === 'instances') return <DatabasesInstancePage key={dbPath[2]} instanceId={dbPath[2]!} route={route} />;
+  if (dbPath?.[1] === 'db') return <DatabasesDatabasePage key={dbPath[2]} dbId={dbPath[2]!} route={route} />;
+  // Administration (ADMIN; docs/console.md): users, approvals, access keys, webhooks, review rules, R&D flow.
+  if (route.path === '/admin' || route.path.startsWith('/admin/')) {
+    return (
+      <Suspense fallback={<main><p role="status">{t('loading')}</p></main>}>
+        <AdminPage route={route} />
+      </Suspense>
+    );
+  }
   return (
     <main>
       <p role="alert">{t('notFound')}</p>
@@ -57,6 +92,7 @@ export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
+  const roles = useMyRoles(session?.User.UserId);
 
   const toLogin = useCallback((wasExpired: boolean) => {
     setSession(null);
@@ -94,7 +130,11 @@ export function App() {
           <nav aria-label="main">
             <a href="#/tickets">{t('navTickets')}</a>
             <a href="#/new/export">{t('navNewExport')}</a>
+            <a href="#/new/data-change">{t('dcNav')}</a>
+            <a href="#/new/schema-design">{t('navNewSchemaDesign')}</a>
+            <a href="#/databases">{t('navDatabases')}</a>
             <a href="#/password">{t('navPassword')}</a>
+            {isAdmin(roles) && <a href="#/admin/users">{t('admNav')}</a>}
           </nav>
         )}
         <div className="spacer" />

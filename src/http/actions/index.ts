@@ -16,12 +16,14 @@ import { reviewRuleActions } from './review-rules.actions.js';
 import { schemaDesignActions } from './schema-design.actions.js';
 import { tenantActions } from './tenants.actions.js';
 import { userActions } from './users.actions.js';
+import { userPasswordActions } from './user-passwords.actions.js';
 import { webhookActions } from './webhooks.actions.js';
 
 /** Every Action the RPC endpoint serves. */
 export const ALL_ACTIONS: readonly AnyAction[] = [
   ...tenantActions,
   ...userActions,
+  ...userPasswordActions,
   ...accessKeyActions,
   ...instanceActions,
   ...databaseActions,
