@@ -1,8 +1,8 @@
 /**
  * The console's database browser and sortable ticket list in real headless Chromium against a
  * real server (the model is test/e2e/console.test.ts): ulla browses instances → the demo shop
- * database → its tables → the columns of `customers`, compared with what the SQLite file itself
- * says; searches tables and filters columns; follows "New data export" to a preselected picker;
+ * database → its tables → the columns and indexes of `customers` (and the indexes of `orders`),
+ * compared with what the SQLite file itself says; searches tables and filters columns; follows "New data export" to a preselected picker;
  * filters instances by environment and finds a database of another instance by keyword.
  * The browser fits a phone-sized screen. The ticket list sorts by its column headers (mouse and
  * keyboard), the order of the rows always being the store's. Screenshots:
@@ -51,7 +51,17 @@ describeInBrowser('console database browser and ticket sorting in Chromium', () 
     try {
       const tables = (db.prepare(`select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\' order by name`).all() as { name: string }[]).map((r) => r.name);
       const columns = (db.prepare(`select name, type from pragma_table_info('customers') order by cid`).all() as { name: string; type: string }[]).map((c) => [c.name, c.type.toLowerCase()]);
-      return { tables, columns };
+      // Indexes as ListIndexes shows them: an `integer primary key` is the rowid (PRIMARY, no index
+      // of its own in SQLite), then the file's indexes by name, key columns in index order.
+      const indexes = (table: string) => {
+        const list = db.prepare(`select name, "unique" as u from pragma_index_list(?) order by name`).all(table) as { name: string; u: number }[];
+        const rows = list.map((ix) => {
+          const cols = (db.prepare('select name from pragma_index_info(?) order by seqno').all(ix.name) as { name: string }[]).map((c) => c.name);
+          return [ix.name, ix.u ? 'Unique' : 'Normal', ix.u ? 'yes' : 'no', cols.join(', ')];
+        });
+        return [['PRIMARY', 'Primary key', 'yes', 'id'], ...rows];
+      };
+      return { tables, columns, customerIndexes: indexes('customers'), orderIndexes: indexes('orders') };
     } finally {
       db.close();
     }
@@ -113,10 +123,22 @@ describeInBrowser('console database browser and ticket sorting in Chromium', () 
     expect(await columns()).toEqual(truth.columns);
     expect(await page.getByRole('link', { name: 'customers', exact: true }).getAttribute('aria-current')).toBe('true');
     expect(page.url()).toMatch(/table=\d+/);
+    // Its indexes beside the columns: the rowid primary key and the unique index SQLite made for `email`.
+    await page.getByRole('heading', { name: 'Indexes of customers' }).waitFor();
+    await page.locator('tr[data-index]').first().waitFor();
+    expect(truth.customerIndexes.map((r) => r[0])).toEqual(['PRIMARY', 'sqlite_autoindex_customers_1']);
+    expect(await cells(page, 'tr[data-index]')).toEqual(truth.customerIndexes);
     await shot(page, '03-database-tables-columns');
     await page.getByLabel('Filter columns').fill('mail');
     await expect.poll(columns).toEqual(truth.columns.filter(([n]) => n!.includes('mail')));
     await shot(page, '04-columns-filtered');
+
+    // Another table: the indexes follow the chosen table (orders: three non-unique ones).
+    await page.getByRole('link', { name: 'orders', exact: true }).click();
+    await page.getByRole('heading', { name: 'Indexes of orders' }).waitFor();
+    expect(truth.orderIndexes.filter((r) => r[1] === 'Normal').length).toBe(3);
+    await expect.poll(() => cells(page, 'tr[data-index]')).toEqual(truth.orderIndexes);
+    await shot(page, '04b-orders-indexes');
 
     // "New data export" on this database: the picker has it chosen.
     await page.getByRole('link', { name: /^New data export on / }).click();

@@ -78,6 +78,7 @@ const ROLE_RULES: Record<string, Rule> = {
   GetPhysicalDatabase: MEMBER,
   ListTables: MEMBER,
   ListColumns: MEMBER,
+  ListIndexes: MEMBER,
   CreateLogicDatabase: INSTANCE_MANAGER,
   EditLogicDatabase: INSTANCE_MANAGER,
   DeleteLogicDatabase: INSTANCE_MANAGER,

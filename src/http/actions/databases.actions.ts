@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import { getDatabaseByAddress, getPhysicalDatabase, listDatabases, searchDatabases } from '../../modules/instances/databases.js';
-import { listColumns, listTables } from '../../modules/instances/metadata.js';
-import { presentColumn, presentDatabase, presentSearchDatabase, presentTable } from '../presenters/database.presenter.js';
+import { listColumns, listIndexes, listTables } from '../../modules/instances/metadata.js';
+import { presentColumn, presentDatabase, presentIndex, presentSearchDatabase, presentTable } from '../presenters/database.presenter.js';
 import { defineAction } from '../rpc/registry.js';
 import { p } from '../rpc/schema.js';
 import { dbTypeParam, envTypeParam, pageParams, parseId } from './instance-params.js';
@@ -118,6 +118,24 @@ export const databaseActions = [
       if (input.Logic) throw new AppError('NotSupported', 'OpenDMS has no logical tables; use the TableId of a physical table.');
       const columns = await listColumns(ctx.deps, ctx.actor, parseId('TableId', input.TableId));
       return { ColumnList: { Column: columns.map(presentColumn) } };
+    },
+  }),
+  defineAction({
+    name: 'ListIndexes',
+    group: GROUP,
+    summary: 'Indexes of a table (by the TableId from ListTables), primary key included, ordered by name, read live from the instance.',
+    coverage:
+      'The reference lists ListIndexes without detail; the fields follow the DMS SDK (dms-enterprise 2018-11-01 ListIndexesResponseBody): IndexId, IndexName, IndexType (Primary, Unique, Normal, FullText, Spatial), IndexComment, TableId. IndexComment is always empty (the connectors do not read index comments). IndexId is `<TableId>.<IndexName>`. OpenDMS additions, as DMS spells them in GetMetaTableDetailInfo: Unique (bool) and IndexColumns (key columns in index order; an expression part as its SQL text in parentheses). SQLite: an `INTEGER PRIMARY KEY` is the rowid and shows as index PRIMARY; implicit unique indexes are `sqlite_autoindex_…`. Logical tables (Logic=true) are not supported. Any member of the tenant, as ListColumns.',
+    params: {
+      TableId: p.string('DMS table id.').req(),
+      Logic: p.boolean('true: a logical table (not supported).'),
+    },
+    response: '`IndexList.Index[]{IndexId, IndexName, IndexType, IndexComment, TableId, Unique, IndexColumns[]}`',
+    handler: async (input, ctx) => {
+      if (input.Logic) throw new AppError('NotSupported', 'OpenDMS has no logical tables; use the TableId of a physical table.');
+      const tableId = parseId('TableId', input.TableId);
+      const indexes = await listIndexes(ctx.deps, ctx.actor, tableId);
+      return { IndexList: { Index: indexes.map((ix) => presentIndex(tableId, ix)) } };
     },
   }),
 ];

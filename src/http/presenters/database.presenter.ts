@@ -1,3 +1,4 @@
+import type { IndexInfo } from '../../connectors/index.js';
 import type { FoundDatabase } from '../../modules/instances/databases.js';
 import { logicSearchNameOf, searchNameOf, type LogicDatabase, type PhysicalDatabase } from '../../modules/instances/instance.model.js';
 import type { ColumnView, TableView } from '../../modules/instances/metadata.js';
@@ -112,6 +113,31 @@ export function presentColumn(c: ColumnView): Record<string, unknown> {
     Nullable: c.nullable,
     SecurityLevel: 'INNER',
     Sensitive: false,
+  };
+}
+
+/** ListIndexes `IndexType`: the DMS values Primary, Unique, Normal, FullText, Spatial. */
+function indexTypeOf(ix: IndexInfo): string {
+  if (ix.primary) return 'Primary';
+  if (ix.method === 'fulltext') return 'FullText';
+  if (ix.method === 'spatial') return 'Spatial';
+  return ix.unique ? 'Unique' : 'Normal';
+}
+
+/**
+ * ListIndexes `Index`. IndexId is `<TableId>.<IndexName>`: no Action takes it as input, so it needs no
+ * stored id, and it stays the same while the index keeps its name. Unique and IndexColumns are
+ * OpenDMS additions, spelled as DMS spells them in GetMetaTableDetailInfo's IndexList.
+ */
+export function presentIndex(tableId: number, ix: IndexInfo): Record<string, unknown> {
+  return {
+    IndexColumns: ix.columns,
+    IndexComment: '',
+    IndexId: `${tableId}.${ix.name}`,
+    IndexName: ix.name,
+    IndexType: indexTypeOf(ix),
+    TableId: String(tableId),
+    Unique: ix.unique,
   };
 }
 

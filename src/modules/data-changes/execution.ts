@@ -174,7 +174,7 @@ export async function restartJobs(deps: Deps, actor: Actor, orderId: number, sco
 }
 
 /** Who may pause: as for stopping an export. */
-const PAUSERS: readonly Party[] = ['COMMITTER', 'EXECUTOR', 'ADMIN', 'DBA'];
+export const PAUSERS: readonly Party[] = ['COMMITTER', 'EXECUTOR', 'ADMIN', 'DBA'];
 
 /** PauseDataCorrectSQLJob: waiting jobs pause now, running ones before their next statement. */
 export async function pauseJobs(deps: Deps, actor: Actor, orderId: number, scope: JobScope, jobId: number | undefined, requestId: string): Promise<void> {

@@ -123,7 +123,7 @@ export async function restartExport(deps: Deps, actor: Actor, orderId: number, j
 export type StopKind = 'PAUSE' | 'SUSPEND';
 
 /** Who may stop a waiting or running export. */
-const STOPPERS: readonly Party[] = ['COMMITTER', 'EXECUTOR', 'ADMIN', 'DBA'];
+export const STOPPERS: readonly Party[] = ['COMMITTER', 'EXECUTOR', 'ADMIN', 'DBA'];
 
 /**
  * PauseDataExportJob / SuspendDataExportJob: a waiting job ends at once; a running one is asked to

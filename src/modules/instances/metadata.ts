@@ -1,4 +1,4 @@
-import type { ColumnInfo, TableInfo } from '../../connectors/index.js';
+import type { ColumnInfo, IndexInfo, TableInfo } from '../../connectors/index.js';
 import { notFound } from '../../errors.js';
 import type { Deps } from '../context.js';
 import type { Actor } from '../identity/actor.js';
@@ -64,4 +64,12 @@ export async function listColumns(deps: Deps, actor: Actor, tableId: number): Pr
   const columns = await withConnector(deps, connectionSpecOf(deps, instance), (c) => c.listColumns(db.schema_name, table.schema_name, table.table_name));
   const ids = await metaRepo.upsertColumns(deps.db, tableId, columns.map((c) => c.name), deps.now());
   return columns.map((c) => ({ ...c, columnId: ids.get(c.name)! }));
+}
+
+/** ListIndexes: as ListColumns; the indexes (primary key included) ordered by name, read live. */
+export async function listIndexes(deps: Deps, actor: Actor, tableId: number): Promise<IndexInfo[]> {
+  const table = await metaRepo.findTable(deps.db, actor.tenantId, tableId);
+  if (!table) throw notFound('Table', tableId);
+  const { db, instance } = await databaseAndInstance(deps, actor.tenantId, table.db_id);
+  return withConnector(deps, connectionSpecOf(deps, instance), (c) => c.listIndexes(db.schema_name, table.schema_name, table.table_name));
 }

@@ -8,7 +8,11 @@ import { AppError } from '../../errors.js';
 import { executionParties } from '../approvals/executor.js';
 import type { Deps } from '../context.js';
 import * as dcRepo from '../data-changes/data-change.repository.js';
+import { PAUSERS } from '../data-changes/execution.js';
+import * as dcExecRepo from '../data-changes/execution.repository.js';
+import { isDcFamily } from '../data-changes/family.js';
 import { rollbackAvailability } from '../data-changes/rollback-order.js';
+import { STOPPERS } from '../exports/execution.js';
 import * as exportRepo from '../exports/export.repository.js';
 import type { Actor } from '../identity/actor.js';
 import { designActions } from '../schema-design/available.js';
@@ -18,7 +22,7 @@ import { getVisibleTicket, ticketContext } from './tickets.js';
 
 /** One action the caller may take: the state-machine action, the Action to call and its parameters. */
 export interface AvailableAction {
-  /** SUBMIT, APPROVE, REJECT, TRANSFER, ADD_NODE, CANCEL, CLOSE, EXECUTE, RESTART, DOWNLOAD; NDDL: PUBLISH, EDIT_DESIGN. */
+  /** SUBMIT, APPROVE, REJECT, TRANSFER, ADD_NODE, CANCEL, CLOSE, EXECUTE, RESTART, PAUSE, SUSPEND, RESUME, DOWNLOAD; NDDL: PUBLISH, EDIT_DESIGN. */
   name: string;
   /** The state-machine action (status.ts) it takes; DOWNLOAD takes none. */
   transition: TicketAction | null;
@@ -78,6 +82,7 @@ export async function availableActions(deps: Deps, actor: Actor, orderId: number
       add('EXECUTE', 'START_EXECUTION', 'ExecuteDataCorrect', {});
     }
   }
+  await addJobControl(deps, row, job, parties, add);
   if (can('CLOSE', status, parties)) add('CLOSE', 'CLOSE', 'CloseOrder', {});
   else if (row.plugin_type === 'DC_CRON_CLEAR' && can('CLOSE_SCHEDULE', status, parties)) add('CLOSE', 'CLOSE_SCHEDULE', 'CloseOrder', {});
 
@@ -93,4 +98,42 @@ export async function availableActions(deps: Deps, actor: Actor, orderId: number
   }
   if (job && job.status === 'EXPORT_SUCCESS' && job.file_key && !job.removed && job.purged_at === null) add('DOWNLOAD', null, 'GetDataExportDownloadURL', {});
   return { status, pluginType: row.plugin_type, actions: out };
+}
+
+type Add = (name: string, transition: TicketAction | null, api: string, params: Record<string, string | number>, reason?: string) => void;
+
+/**
+ * Stopping running work, with the checks of the Actions that do it:
+ * - An export job waiting or running (exports/execution.ts stopExport: the committer, the
+ *   executor, an ADMIN or a DBA): PAUSE (PauseDataExportJob, DMS "terminate") and SUSPEND
+ *   (SuspendDataExportJob). Both end the job EXPORT_FAIL and RestartDataExportJob runs it again;
+ *   DMS names them apart, so both are offered. Disabled once a stop was asked for.
+ * - Data-change jobs (data-changes/execution.ts pauseJobs, same parties): PAUSE
+ *   (PauseDataCorrectSQLJob Type ALL) while a job waits or runs; disabled when no such job would
+ *   stop (a running job that runs all its statements in one transaction only checks before it
+ *   starts, or a pause was already asked for). RESUME (RestartDataCorrectSQLJob Type ALL, the
+ *   executor only, restartJobs) while the ticket is processing with a paused job.
+ */
+async function addJobControl(deps: Deps, row: { id: number; plugin_type: string; status: string }, job: exportRepo.ExportJobRow | undefined, parties: ReadonlySet<Party>, add: Add): Promise<void> {
+  if (job && (job.status === 'WAITING_EXPORT' || job.status === 'DOING_EXPORT') && STOPPERS.some((p) => parties.has(p))) {
+    const reason = job.stop_requested ? `Export job ${job.id} was already asked to stop; it ends within about a second.` : undefined;
+    add('PAUSE', null, 'PauseDataExportJob', { JobId: job.id }, reason);
+    add('SUSPEND', null, 'SuspendDataExportJob', { JobId: job.id }, reason);
+    return;
+  }
+  if (!isDcFamily(row.plugin_type)) return;
+  const task = await dcExecRepo.findTaskByTicket(deps.db, row.id);
+  if (!task) return;
+  const jobs = await dcExecRepo.listJobs(deps.db, task.id);
+  const pausable = jobs.filter((j) => j.status === 'BE_SCHEDULED' || j.status === 'RUNNING');
+  if (pausable.length > 0 && PAUSERS.some((p) => parties.has(p))) {
+    const effective = pausable.some((j) => j.status === 'BE_SCHEDULED' || (j.transactional === 0 && j.pause_requested === 0));
+    const reason = effective
+      ? undefined
+      : pausable.some((j) => j.pause_requested === 1)
+        ? `The running SQL jobs of ticket ${row.id} were already asked to pause; they stop before their next statement.`
+        : `The SQL jobs of ticket ${row.id} run all their statements in one transaction; they can only be paused before they start.`;
+    add('PAUSE', null, 'PauseDataCorrectSQLJob', { Type: 'ALL' }, reason);
+  }
+  if (row.status === 'processing' && parties.has('EXECUTOR') && jobs.some((j) => j.status === 'PAUSE')) add('RESUME', null, 'RestartDataCorrectSQLJob', { Type: 'ALL' });
 }

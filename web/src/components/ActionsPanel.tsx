@@ -88,7 +88,9 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
     }
   };
   /** Actions that run at once; the others open a small form first. */
-  const direct = (a: AvailableAction) => a.Name === 'DOWNLOAD' || a.Name === 'SUBMIT' || a.Name === 'RESTART' || a.Name === 'ROLLBACK' || (a.Name === 'EXECUTE' && a.ApiAction !== 'ExecuteDataExport');
+  const direct = (a: AvailableAction) => a.Name === 'DOWNLOAD' || a.Name === 'SUBMIT' || a.Name === 'RESTART' || a.Name === 'RESUME' || a.Name === 'ROLLBACK' || (a.Name === 'EXECUTE' && a.ApiAction !== 'ExecuteDataExport');
+  /** PAUSE / SUSPEND stop running work: confirmed first, with nothing to add (the Actions take no comment). */
+  const stops = (a: AvailableAction) => a.Name === 'PAUSE' || a.Name === 'SUSPEND';
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -107,7 +109,7 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
           <button
             key={a.Name}
             type="button"
-            className={a.Name === 'APPROVE' || a.Name === 'EXECUTE' || a.Name === 'SUBMIT' || a.Name === 'PUBLISH' ? 'primary' : a.Name === 'REJECT' ? 'danger' : ''}
+            className={a.Name === 'APPROVE' || a.Name === 'EXECUTE' || a.Name === 'SUBMIT' || a.Name === 'PUBLISH' ? 'primary' : a.Name === 'REJECT' || stops(a) ? 'danger' : ''}
             disabled={!a.Enabled || busy}
             title={a.Reason}
             aria-describedby={a.Reason ? `reason-${a.Name}` : undefined}
@@ -149,13 +151,14 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
           {open.Name === 'EDIT_SQL' && (
             <Field label={t('dcNewSql')}>{(f) => <textarea id={f.id} rows={6} className="mono" required value={form.sql} onChange={(e) => setForm({ ...form, sql: e.target.value })} />}</Field>
           )}
-          {open.Name !== 'EXECUTE' && open.Name !== 'PUBLISH' && open.Name !== 'EDIT_SQL' && (
+          {stops(open) && <p className="hint">{t('actStopHint')}</p>}
+          {open.Name !== 'EXECUTE' && open.Name !== 'PUBLISH' && open.Name !== 'EDIT_SQL' && !stops(open) && (
             <Field label={open.Name === 'CLOSE' ? t('closeReason') : t('commentOptional')}>
               {(f) => <textarea id={f.id} rows={3} required={open.Name === 'CLOSE'} value={form.comment} onChange={(e) => setForm({ ...form, comment: e.target.value })} />}
             </Field>
           )}
           <div className="buttons">
-            <button type="submit" className={open.Name === 'REJECT' ? 'danger' : 'primary'} disabled={busy}>{t('confirm')}: {t(`act_${open.Name}` as MessageKey)}</button>
+            <button type="submit" className={open.Name === 'REJECT' || stops(open) ? 'danger' : 'primary'} disabled={busy}>{t('confirm')}: {t(`act_${open.Name}` as MessageKey)}</button>
             <button type="button" onClick={() => setOpen(null)}>{t('cancel')}</button>
           </div>
         </form>

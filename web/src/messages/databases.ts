@@ -1,5 +1,5 @@
 /**
- * The console's texts for the instance, database, table and column browser and the ticket list's
+ * The console's texts for the instance, database, table, column and index browser and the ticket list's
  * sortable columns, in English and Simplified Chinese.
  */
 export const en = {
@@ -45,6 +45,17 @@ export const en = {
   dbNullable: 'Nullable',
   dbDefault: 'Default',
   dbAutoIncrement: 'Auto increment',
+  dbIndexesOf: 'Indexes of {name}',
+  dbIndex: 'Index',
+  dbIndexType: 'Kind',
+  dbIndexColumns: 'Columns (in index order)',
+  dbIndexUnique: 'Unique',
+  dbIndexTypePrimary: 'Primary key',
+  dbIndexTypeUnique: 'Unique',
+  dbIndexTypeNormal: 'Normal',
+  dbIndexTypeFullText: 'Full text',
+  dbIndexTypeSpatial: 'Spatial',
+  dbNoIndexes: 'This table has no index.',
   dbYes: 'yes',
   dbNo: 'no',
   dbBackToInstances: 'All instances',
@@ -101,6 +112,17 @@ export const zh: Record<keyof typeof en, string> = {
   dbNullable: '可为空',
   dbDefault: '默认值',
   dbAutoIncrement: '自增',
+  dbIndexesOf: '{name} 的索引',
+  dbIndex: '索引',
+  dbIndexType: '类别',
+  dbIndexColumns: '列（按索引顺序）',
+  dbIndexUnique: '唯一',
+  dbIndexTypePrimary: '主键',
+  dbIndexTypeUnique: '唯一索引',
+  dbIndexTypeNormal: '普通索引',
+  dbIndexTypeFullText: '全文索引',
+  dbIndexTypeSpatial: '空间索引',
+  dbNoIndexes: '该表没有索引。',
   dbYes: '是',
   dbNo: '否',
   dbBackToInstances: '全部实例',

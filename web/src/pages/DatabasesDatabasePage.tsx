@@ -1,11 +1,13 @@
 /**
  * `#/databases/db/<dbId>`: one database (GetPhysicalDatabase: instance, environment, DBA, owners),
  * its tables (ListTables, searched and paged on the server) and the chosen table's columns
- * (ListColumns, `table=<TableId>` in the URL), with a link to file a data export on it.
+ * (ListColumns) and indexes (ListIndexes) (`table=<TableId>` in the URL), with a link to file a
+ * data export on it.
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Body } from '../api.js';
 import { DatabaseColumns } from '../components/DatabaseColumns.js';
+import { DatabaseIndexes } from '../components/DatabaseIndexes.js';
 import { DatabaseOwners, DatabasePager, hrefOf, pagingOf } from '../components/DatabasePager.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { useLoad } from '../hooks.js';
@@ -100,7 +102,12 @@ export function DatabasesDatabasePage({ dbId, route }: { dbId: string; route: Ro
           </div>
           <DatabasePager page={page} size={size} total={Number(list.data?.TotalCount ?? 0)} label={t('dbTables')} onPage={(n) => go({ page: n })} onSize={(n) => go({ size: n, page: 1 })} />
         </section>
-        {tableId && <DatabaseColumns key={tableId} tableId={tableId} tableName={tableName || `#${tableId}`} />}
+        {tableId && (
+          <div className="db-table-detail" key={tableId}>
+            <DatabaseColumns tableId={tableId} tableName={tableName || `#${tableId}`} />
+            <DatabaseIndexes tableId={tableId} tableName={tableName || `#${tableId}`} />
+          </div>
+        )}
       </div>
     </main>
   );

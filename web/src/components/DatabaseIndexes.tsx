@@ -1,0 +1,57 @@
+/**
+ * A table's indexes (ListIndexes, read live from the instance; primary key included, ordered by
+ * name): kind, whether unique, and the key columns in index order.
+ */
+import { useId } from 'react';
+import { api, type Body } from '../api.js';
+import { useLoad } from '../hooks.js';
+import { useI18n } from '../i18n.js';
+import type { MessageKey } from '../messages.js';
+import { ErrorBox } from './ErrorBox.js';
+
+/** ListIndexes `IndexType` → its label; a value the console does not know is shown as sent. */
+const TYPE_LABELS: Record<string, MessageKey> = {
+  Primary: 'dbIndexTypePrimary',
+  Unique: 'dbIndexTypeUnique',
+  Normal: 'dbIndexTypeNormal',
+  FullText: 'dbIndexTypeFullText',
+  Spatial: 'dbIndexTypeSpatial',
+};
+
+export function DatabaseIndexes({ tableId, tableName }: { tableId: string; tableName: string }) {
+  const { t } = useI18n();
+  const headingId = useId();
+  const list = useLoad(() => api.rpc('ListIndexes', { TableId: tableId }), [tableId]);
+  const all: Body[] = list.data?.IndexList?.Index ?? [];
+  const typeOf = (v: unknown) => (typeof v === 'string' && TYPE_LABELS[v] ? t(TYPE_LABELS[v]!) : String(v ?? ''));
+
+  return (
+    <section aria-labelledby={headingId} className="db-indexes">
+      <h2 id={headingId}>{t('dbIndexesOf', { name: tableName })}</h2>
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      <div className="table-wrap" role="region" aria-label={t('dbIndexesOf', { name: tableName })} aria-busy={list.loading}>
+        <table className="db-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('dbIndex')}</th>
+              <th scope="col">{t('dbIndexType')}</th>
+              <th scope="col">{t('dbIndexUnique')}</th>
+              <th scope="col">{t('dbIndexColumns')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {all.map((ix) => (
+              <tr key={ix.IndexId} data-index={ix.IndexName}>
+                <td className="db-name">{ix.IndexName}</td>
+                <td>{typeOf(ix.IndexType)}</td>
+                <td>{ix.Unique ? t('dbYes') : t('dbNo')}</td>
+                <td className="db-index-columns">{((ix.IndexColumns ?? []) as string[]).join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!list.loading && !list.error && all.length === 0 && <p className="empty">{t('dbNoIndexes')}</p>}
+      </div>
+    </section>
+  );
+}
