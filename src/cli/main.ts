@@ -11,6 +11,7 @@ import { openRuntime } from '../runtime.js';
 import { runDoctor, renderFindings } from '../doctor.js';
 import { startServer } from '../server.js';
 import { startWorker } from '../worker.js';
+import { surviveStoreOutages } from '../storage/unavailable.js';
 
 const program = new Command('opendms').description('OpenDMS: database tickets, wire-compatible with Alibaba Cloud DMS Enterprise');
 
@@ -47,6 +48,7 @@ function exitOnSignal(close: () => Promise<void>, log: (msg: string, e?: unknown
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  surviveStoreOutages((e) => log('the metadata store is unavailable (a job outcome is recorded once it is back)', e));
 }
 
 storeOptions(

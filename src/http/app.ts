@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Deps } from '../modules/context.js';
+import { isStoreUnavailable } from '../storage/unavailable.js';
 import { consoleRoutes } from './console.routes.js';
 import { consoleStaticRoutes, wantsConsole } from './console-static.routes.js';
 import { dataChangeRoutes } from './data-changes.routes.js';
 import { exportRoutes } from './exports.routes.js';
 import { fileRoutes } from './files.routes.js';
-import { dispatchRpc } from './rpc/dispatch.js';
+import { dispatchRpc, STORE_UNAVAILABLE_MESSAGE } from './rpc/dispatch.js';
+import { renderGatewayError } from './rpc/envelope.js';
 import { recordRpc } from './rpc/record.js';
 import type { AnyAction } from './rpc/registry.js';
 
@@ -56,6 +58,15 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.get('/healthz', async (_req, reply) => {
     const ok = await opts.deps.store.ping();
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', store: opts.deps.store.dialect });
+  });
+
+  // A store that cannot be reached (restart, outage) answers 503 ServiceUnavailable on the other
+  // routes too (downloads, console), in the gateway's shape; other errors keep Fastify's handling.
+  app.setErrorHandler((err, req, reply) => {
+    if (!isStoreUnavailable(err)) return reply.send(err);
+    req.log.warn({ err }, 'metadata store unavailable');
+    const r = renderGatewayError(req.id, req.headers.host ?? 'opendms', 'ServiceUnavailable', STORE_UNAVAILABLE_MESSAGE, 'JSON');
+    return reply.code(503).header('x-acs-request-id', req.id).type(r.contentType).send(r.body);
   });
 
   // Attachment download (signed URLs) and direct upload: src/http/files.routes.ts.

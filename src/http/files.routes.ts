@@ -12,7 +12,9 @@ import { isFileSource } from '../modules/attachments/file-names.js';
 import type { Deps } from '../modules/context.js';
 import type { Actor } from '../modules/identity/actor.js';
 import { resolveActor } from '../modules/identity/authentication.js';
+import { isStoreUnavailable } from '../storage/unavailable.js';
 import { authenticate } from './rpc/authenticate.js';
+import { STORE_UNAVAILABLE_MESSAGE } from './rpc/dispatch.js';
 import { renderGatewayError } from './rpc/envelope.js';
 import { GatewayError } from './rpc/gateway-error.js';
 import { decodeForm, type RawRequest } from './rpc/signature.js';
@@ -40,6 +42,7 @@ export function fileRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
     // Errors Fastify raises itself here (body too large, aborted upload) in the gateway's shape.
     app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
+      if (isStoreUnavailable(err)) return sendGatewayError(reply, req, new GatewayError(503, 'ServiceUnavailable', STORE_UNAVAILABLE_MESSAGE));
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status === 500) req.log.error({ err }, 'file route failure');
       const code = status === 413 ? 'RequestEntityTooLarge' : status === 500 ? 'InternalError' : 'InvalidRequest';

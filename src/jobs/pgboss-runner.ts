@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Store } from '../storage/db.js';
+import { isStoreUnavailable } from '../storage/unavailable.js';
 import type { Database } from '../storage/database.js';
 import {
   errorMessage,
@@ -199,11 +200,26 @@ export class PgBossJobQueue<Payloads extends PayloadRegistry<Payloads>> implemen
     this.#running.add(controller);
     // pg-boss fails the attempt at expiry and another worker may retry it: tell the handler to stop.
     const expiry = setTimeout(() => controller.abort(new Error('lease expired: the attempt ran longer than leaseSeconds')), Number(job.expireInSeconds) * 1000);
+    // pg-boss records the outcome (complete / fail) right after this returns, without handling its
+    // own failure: a store that is down then ends the process (an unhandled rejection in pg-boss 10),
+    // and the attempt would stay active until its lease runs out (an export's: hours). So the
+    // outcome waits for the store to answer (within the lease): after a failure caused by the store
+    // going away, and, with one `select 1`, after a success.
     try {
       await registration.handler(job.data, { id: job.id, attempt: job.retryCount + 1, signal: controller.signal });
+    } catch (e) {
+      if (isStoreUnavailable(e)) await this.#storeBack(controller.signal);
+      throw e;
     } finally {
       clearTimeout(expiry);
       this.#running.delete(controller);
+    }
+    await this.#storeBack(controller.signal);
+  }
+
+  async #storeBack(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.#phase === 'started' && !(await this.#store.ping())) {
+      await new Promise((r) => setTimeout(r, STORE_RETRY_MS));
     }
   }
 
@@ -247,6 +263,9 @@ function outputMessage(output: unknown): string {
   }
   return errorMessage(output);
 }
+
+/** How often a job that failed because the store went away checks whether it is back. */
+const STORE_RETRY_MS = 1_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -67,7 +67,14 @@ function openSqlite(file: string): Store {
 
 function openPostgres(url: string, schema: string): Store {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: `-c search_path=${schema}` });
+  // connectionTimeoutMillis: a store that does not answer fails the request (503) instead of
+  // holding it. The 'error' listeners: a connection the server drops (a restart) emits an error
+  // event when no query is running on it (idle in the pool: on the pool; checked out, e.g. inside a
+  // transaction between two queries: on the client), which would end the process. The next query
+  // on it fails instead, and the pool discards it and opens a fresh one (docs/deployment.md, Faults).
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000, options: `-c search_path=${schema}` });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

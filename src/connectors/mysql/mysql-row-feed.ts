@@ -71,6 +71,14 @@ export class RowFeed {
       this.#rejectFields = reject;
     });
     this.columns.catch(ignore); // a failure after the columns came is reported by next()
+    // A lost connection (the server killed or restarted) is reported on the connection only, never
+    // on a query without a callback, also when the query is sent on a connection already lost
+    // (synchronously, inside conn.query): without this the feed would wait for rows forever.
+    const lost = (err: unknown): void => {
+      this.ended = true;
+      this.fail(err);
+    };
+    conn.once('error', lost);
     // No typeCast: mysql2's own generated parser, steered per column (see steerRowParser).
     const q = conn.query(values === undefined ? { sql, rowsAsArray: true } : { sql, rowsAsArray: true, values: [...values] });
     let first = true;
@@ -94,10 +102,12 @@ export class RowFeed {
       this.#notify();
     });
     q.on('error', (err: unknown) => {
+      conn.removeListener('error', lost);
       this.ended = true;
       this.fail(err);
     });
     q.on('end', () => {
+      conn.removeListener('error', lost);
       this.ended = true;
       resolveColumns([]);
       this.#notify();

@@ -59,7 +59,11 @@ export class PostgresWriter {
       throw toPostgresError(err, password);
     }
     // A checked-out client has no pool listener: a connection error with no listener would crash the process.
-    client.on('error', ignore);
+    // It is kept: a statement sent after the connection broke fails with "not queryable", and the
+    // error that broke it (the server's FATAL, "Connection terminated unexpectedly") is the one to report.
+    const lost: { error?: unknown } = {};
+    const onError = (e: unknown) => (lost.error ??= e);
+    client.on('error', onError);
     const timeout = Math.min(Math.max(1, Math.ceil(statementTimeoutMs)), MAX_TIMEOUT_MS);
     try {
       await client.query([`SET statement_timeout = ${timeout}`, ...PG_FORMAT_SETTINGS.filter((s) => !s.startsWith('TimeZone')).map((s) => `SET ${s}`)].join('; '));
@@ -67,7 +71,7 @@ export class PostgresWriter {
       client.release(err instanceof Error ? err : new Error(String(err)));
       throw toPostgresError(err, password);
     }
-    return new PostgresWriteConnection(this.#src, this.#columnsOf, database, client);
+    return new PostgresWriteConnection(this.#src, this.#columnsOf, database, client, lost, onError);
   }
 }
 
@@ -77,13 +81,17 @@ class PostgresWriteConnection implements WriteConnection {
   readonly #columnsOf: PgResultColumns;
   readonly #database: string;
   readonly #client: pg.PoolClient;
+  readonly #lost: { error?: unknown };
+  readonly #onError: (e: unknown) => void;
   #destroyed = false;
 
-  constructor(src: PostgresWriterSource, columnsOf: PgResultColumns, database: string, client: pg.PoolClient) {
+  constructor(src: PostgresWriterSource, columnsOf: PgResultColumns, database: string, client: pg.PoolClient, lost: { error?: unknown }, onError: (e: unknown) => void) {
     this.#src = src;
     this.#columnsOf = columnsOf;
     this.#database = database;
     this.#client = client;
+    this.#lost = lost;
+    this.#onError = onError;
   }
 
   async execute(sql: string, params: readonly Cell[]): Promise<ExecuteResult> {
@@ -112,7 +120,7 @@ class PostgresWriteConnection implements WriteConnection {
         if (batch.rows.length === 0) break;
       }
     } catch (err) {
-      throw sessionError(err, (e) => toPostgresError(e, this.#src.password));
+      throw sessionError(err, (e) => toPostgresError(this.#lost.error ?? e, this.#src.password));
     } finally {
       // Closing the portal leaves the client idle (or in the caller's transaction); not on a destroyed client.
       if (!this.#destroyed) await cursor.close().catch(ignore);
@@ -163,7 +171,7 @@ class PostgresWriteConnection implements WriteConnection {
     }
     if (this.#destroyed) return; // the deadline of this very step ran out meanwhile
     this.#destroyed = true;
-    this.#client.removeListener('error', ignore);
+    this.#client.removeListener('error', this.#onError);
     this.#client.release();
   }
 
@@ -171,7 +179,7 @@ class PostgresWriteConnection implements WriteConnection {
     try {
       return await fn();
     } catch (err) {
-      throw toPostgresError(err, this.#src.password);
+      throw toPostgresError(this.#lost.error ?? err, this.#src.password);
     }
   }
 }

@@ -9,8 +9,12 @@ import { mergeParams } from './params.js';
 import type { AnyAction } from './registry.js';
 import { validateParams } from './schema.js';
 import type { RawRequest } from './signature.js';
+import { isStoreUnavailable } from '../../storage/unavailable.js';
 
 export const API_VERSION = '2018-11-01';
+
+/** The message of `ServiceUnavailable` (HTTP 503): the metadata store cannot be reached (ADR 0009). */
+export const STORE_UNAVAILABLE_MESSAGE = 'The request has failed due to a temporary failure of the server: the metadata store cannot be reached. Retry later.';
 
 export interface RpcResponse extends Rendered {
   status: number;
@@ -63,6 +67,12 @@ export async function dispatchRpc(
     }
     if (e instanceof AppError && actionName) {
       return { status: 200, action: actionName, outcome: 'business_error', errorCode: e.code, ...renderBusinessError(actionName, requestId, e.code, e.message, format) };
+    }
+    if (isStoreUnavailable(e)) {
+      // The store is down or restarting: nothing of this request committed (its transaction, if
+      // any, was lost with the connection); the client may retry. The pool reconnects by itself.
+      log.warn({ err: e, action: actionName }, 'metadata store unavailable');
+      return { status: 503, action: actionName, outcome: 'gateway_error', errorCode: 'ServiceUnavailable', ...renderGatewayError(requestId, hostId, 'ServiceUnavailable', STORE_UNAVAILABLE_MESSAGE, format) };
     }
     log.error({ err: e, action: actionName }, 'unexpected failure');
     return {

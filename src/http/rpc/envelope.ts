@@ -48,7 +48,7 @@ export function renderGatewayError(requestId: string, hostId: string, code: stri
 
 /** Where to look next, per error code (the gateway's `Recommend`): its entry in docs/api/errors.md. */
 function recommendFor(code: string): string {
-  const known = new Set(['SignatureDoesNotMatch', 'SignatureNonceUsed', 'InvalidTimeStamp.Expired', 'InvalidTimeStamp.Format', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive', 'InvalidApi.NotFound', 'IncompleteSignature', 'InternalError', 'InvalidVersion']);
+  const known = new Set(['SignatureDoesNotMatch', 'SignatureNonceUsed', 'InvalidTimeStamp.Expired', 'InvalidTimeStamp.Format', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive', 'InvalidApi.NotFound', 'IncompleteSignature', 'InternalError', 'ServiceUnavailable', 'InvalidVersion']);
   const entry = known.has(code) ? code : code.startsWith('Missing') ? 'Missing<Name>' : code.startsWith('Invalid') ? 'Invalid<Name>' : code;
   // GitHub's heading anchors: lower case, punctuation dropped.
   return `docs/api/errors.md#${entry.toLowerCase().replace(/[^a-z0-9 -]/g, '')}`;

@@ -283,7 +283,14 @@ export function checkTimestamp(timestamp: string, nowMs: number, windowSeconds: 
     throw badFormat();
   }
   if (Math.abs(epoch - nowMs) > windowSeconds * 1000) {
-    throw new GatewayError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+    // The reference's text first; then what a client with a wrong clock needs to see (issue 8 §4).
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const off = Math.round(Math.abs(epoch - nowMs) / 1000);
+    throw new GatewayError(
+      400,
+      'InvalidTimeStamp.Expired',
+      `Specified time stamp or date value is expired. The request time ${timestamp} is ${off} s ${epoch < nowMs ? 'behind' : 'ahead of'} the server time ${iso(nowMs)}, outside the accepted window of ±${windowSeconds} s: check the client's clock.`,
+    );
   }
   return epoch;
 }

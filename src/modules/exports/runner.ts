@@ -53,7 +53,7 @@ export async function runExportJob(deps: Deps, jobId: number, run: number, attem
     await settleSuccess(deps, job, result);
   } catch (e) {
     if (progress.stopReason === null && attempt.signal.aborted) throw e; // shutdown or lost lease: the queue runs it again
-    await settleFailure(deps, job, progress.stopReason ?? (e as Error).message);
+    await settleFailure(deps, job, progress.stopReason ?? failureMessage(e));
   } finally {
     progress.close();
   }
@@ -108,11 +108,16 @@ async function produce(deps: Deps, job: ExportJobRow, progress: Progress, signal
   // Whichever side fails first stops the other: a failed writer destroys the zip stream (so the
   // store's put discards the partial file); a failed put (disk full) aborts the queries.
   zipping.catch((e: unknown) => zip.destroy(e as Error));
+  let storeError: unknown = null;
   const stored = deps.files.put(key, zip).catch((e: unknown) => {
+    storeError = e;
     progress.abort(e);
     throw e;
   });
-  const [manifest, file] = await Promise.all([zipping, stored]);
+  // The file store's error (disk full) is the cause; the aborted query's error only follows from it.
+  const [manifest, file] = await Promise.all([zipping, stored]).catch((e: unknown) => {
+    throw storeError ?? e;
+  });
   return { key, size: file.size, sha256: file.sha256, manifest, rows: manifest.files.reduce((n, f) => n + f.rows, 0) };
 }
 
@@ -245,6 +250,15 @@ async function settleFailure(deps: Deps, job: ExportJobRow, message: string): Pr
     const row = await ticketRepo.findTicket(tx.db, job.tenant_id, job.ticket_id);
     if (row?.status === 'processing') await applyAction(tx, null, row, 'EXECUTION_FAILED', { parties: new Set(['SYSTEM']), comment: message.slice(0, 2000) });
   });
+}
+
+/** The job's message for an error: a full disk (or quota) of the local file store says so. */
+function failureMessage(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `the file store has no space left: the disk is full (${(e as Error).message}); nothing was kept. Free space in OPENDMS_FILES_DIR, then RestartDataExportJob runs the export again`;
+  }
+  return (e as Error).message;
 }
 
 function safeName(s: string): string {
