@@ -6,6 +6,7 @@
  * after each test), saves screenshots under test-artifacts/<folder>/ and logs users in.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +73,11 @@ export class ConsoleBrowser {
     expect(seen).toEqual([]);
   }
 
+  /** The page errors so far, which no longer count for expectNoPageErrors (a test that provokes one on purpose). */
+  takePageErrors(): string[] {
+    return this.errors.splice(0);
+  }
+
   close(): Promise<void> {
     return this.browser.close();
   }
@@ -87,3 +93,35 @@ export async function logIn(page: Page, uid: string, password: string): Promise<
 
 /** The status badge in a ticket's heading. */
 export const statusOf = (page: Page): Promise<string | null> => page.locator('.ticket-head .badge').textContent();
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility (axe-core, docs/dependencies.md)
+
+const requireHere = createRequire(import.meta.url);
+let axeSource: string | undefined;
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core on the page as it is now and fails on any violation of impact "serious" or
+ * "critical", naming the rule, its help text and the offending elements' selectors. The console's
+ * Content-Security-Policy (script-src 'self') refuses inline scripts and eval, so axe's source is
+ * not injected as a <script>: it goes through page.evaluate (the DevTools protocol's evaluation,
+ * which the page's CSP does not govern), leaving the CSP of the page and its refusal check intact.
+ */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  axeSource ??= fs.readFileSync(requireHere.resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(`${axeSource}\n;void 0`);
+  const violations = (await page.evaluate(
+    `window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`,
+  )) as AxeViolation[];
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}${n.failureSummary ? `: ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`).join('\n')}`).join('\n  ');
+  expect(bad.length, `${name}: accessibility violations\n  ${report}`).toBe(0);
+}

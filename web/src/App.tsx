@@ -6,6 +6,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, setUnauthorizedHandler, type SessionInfo } from './api.js';
 import { ErrorBox } from './components/ErrorBox.js';
+import { PageErrorBoundary } from './components/PageErrorBoundary.js';
 import { isAdmin, useMyRoles } from './components/admin/access.js';
 import { useI18n, type Lang } from './i18n.js';
 import { DatabasesDatabasePage } from './pages/DatabasesDatabasePage.js';
@@ -154,7 +155,9 @@ export function App() {
         session ? <LoginRedirect /> : <LoginPage expired={expired} onLoggedIn={loggedIn} />
       ) : (
         <SessionContext.Provider value={session}>
-          <Page route={route} />
+          <PageErrorBoundary path={route.path}>
+            <Page route={route} />
+          </PageErrorBoundary>
         </SessionContext.Provider>
       )}
     </>

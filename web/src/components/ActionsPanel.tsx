@@ -3,7 +3,7 @@
  * Action the server names with the parameters it gives, plus what the user adds (a comment, a
  * close reason, the export format).
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, type Body } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { navigate } from '../router.js';
@@ -33,6 +33,12 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
   const [form, setForm] = useState({ comment: '', fileType: 'CSV', encoding: 'UTF8', newApprover: '', nodeId: '', position: 'PRE', sql: '' });
   // PUBLISH (schema designs): the target and strategy from SchemaDesignPublishFields.
   const [publish, setPublish] = useState<Record<string, unknown>>({});
+  // Keyboard: an opened form takes the focus on its first field; Cancel gives it back to its button.
+  const formRef = useRef<HTMLFormElement>(null);
+  const opener = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }, [open?.Name]);
 
   const run = async (a: AvailableAction, extra: Record<string, unknown>) => {
     setBusy(true);
@@ -114,8 +120,9 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
             title={a.Reason}
             aria-describedby={a.Reason ? `reason-${a.Name}` : undefined}
             aria-expanded={direct(a) ? undefined : open?.Name === a.Name}
-            onClick={() => {
+            onClick={(e) => {
               if (direct(a)) return void run(a, extraFor(a));
+              opener.current = e.currentTarget;
               if (a.Name === 'EDIT_SQL' && open?.Name !== a.Name) setForm((f) => ({ ...f, sql: currentSql ?? '' }));
               setOpen(open?.Name === a.Name ? null : a);
             }}
@@ -126,7 +133,7 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
       </div>
       {actions.filter((a) => a.Reason).map((a) => <p key={a.Name} id={`reason-${a.Name}`} className="hint">{t(`act_${a.Name}` as MessageKey)}: {a.Reason}</p>)}
       {open && (
-        <form className="action-form" onSubmit={submit} aria-label={t(`act_${open.Name}` as MessageKey)}>
+        <form ref={formRef} className="action-form" onSubmit={submit} aria-label={t(`act_${open.Name}` as MessageKey)}>
           {open.Name === 'EXECUTE' && (
             <>
               <Field label={t('fileType')}>{(f) => <select id={f.id} value={form.fileType} onChange={(e) => setForm({ ...form, fileType: e.target.value })}>{FILE_TYPES.map((x) => <option key={x}>{x}</option>)}</select>}</Field>
@@ -159,7 +166,7 @@ export function ActionsPanel({ actions, onDone, currentSql }: { actions: Availab
           )}
           <div className="buttons">
             <button type="submit" className={open.Name === 'REJECT' || stops(open) ? 'danger' : 'primary'} disabled={busy}>{t('confirm')}: {t(`act_${open.Name}` as MessageKey)}</button>
-            <button type="button" onClick={() => setOpen(null)}>{t('cancel')}</button>
+            <button type="button" onClick={() => { setOpen(null); opener.current?.focus(); }}>{t('cancel')}</button>
           </div>
         </form>
       )}

@@ -25,7 +25,7 @@ export function DatabaseColumns({ tableId, tableName }: { tableId: string; table
         </label>
       </div>
       <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" role="region" aria-label={t('dbColumnsOf', { name: tableName })} aria-busy={list.loading}>
+      <div className="table-wrap" aria-busy={list.loading}>
         <table className="db-table">
           <thead>
             <tr>

@@ -29,7 +29,7 @@ export function DatabaseIndexes({ tableId, tableName }: { tableId: string; table
     <section aria-labelledby={headingId} className="db-indexes">
       <h2 id={headingId}>{t('dbIndexesOf', { name: tableName })}</h2>
       <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" role="region" aria-label={t('dbIndexesOf', { name: tableName })} aria-busy={list.loading}>
+      <div className="table-wrap" aria-busy={list.loading}>
         <table className="db-table">
           <thead>
             <tr>

@@ -9,7 +9,7 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
   return (
     <div className="error" role="alert">
       <strong>{t('errorTitle')}</strong>
-      <p>{e.message}</p>
+      {e.message && <p>{e.message}</p>}
       <small>{t('errorCode', { code: e.code })}</small>
       {onRetry && (
         <div>

@@ -72,7 +72,7 @@ export function DatabasesDatabasePage({ dbId, route }: { dbId: string; route: Ro
             <div className="buttons"><button type="submit" className="primary">{t('search')}</button></div>
           </form>
           <ErrorBox error={list.error} onRetry={list.reload} />
-          <div className="table-wrap" role="region" aria-label={t('dbTables')} aria-busy={list.loading}>
+          <div className="table-wrap" aria-busy={list.loading}>
             <table className="db-table">
               <thead>
                 <tr>

@@ -66,6 +66,8 @@ export function TicketDetailPage({ orderId }: { orderId: number }) {
   return (
     <main>
       <p><a href="#/tickets">← {t('backToList')}</a></p>
+      {/* Without the ticket (it failed to load), the page still has its heading. */}
+      {!data && !!error && <h1>{t('ticket', { id: orderId })}</h1>}
       <ErrorBox error={error} onRetry={reload} />
       {data && (
         <>
