@@ -6,7 +6,7 @@
  * `sqlite3 -csv`), and the server's peak RSS (VmHWM of a fresh server process) at 100,000 vs
  * 1,000,000 rows.
  *
- *   npm run build && npx tsx bench/exports.bench.ts [--rows 1000000] [--small 100000] [--engines postgresql,mariadb,sqlite] [--formats CSV,XLSX] [--poll 50]
+ *   npm run build && npx tsx bench/exports.bench.ts [--rows 1000000] [--small 100000] [--engines postgresql,mariadb,sqlite] [--formats CSV,XLSX] [--poll 50] [--repeat 3]
  *
  * Targets (issue 4): PostgreSQL CSV ≥ 0.9× psql \copy; MariaDB and SQLite CSV ≥ 0.5× of their tools;
  * XLSX ≥ 0.25× of our CSV; peak RSS < 200 MB and flat in row count.
@@ -29,6 +29,8 @@ const PG_URL = process.env.OPENDMS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.
 const MYSQL_URL = process.env.OPENDMS_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 /** `--poll 50`: poll the running export at a fixed interval (ms) instead of following its progress. */
 const POLL_MS = Number(args.get('poll') ?? 0);
+/** `--repeat 3`: rounds of (tool, each format at ROWS and at SMALL), alternating; medians are printed. */
+const REPEAT = Math.max(1, Number(args.get('repeat') ?? 1));
 const DB = 'opendms_bench_export';
 const QUERY = (n: number) => `select id, customer_id, amount, price, created_at, active, note, payload from bench_rows where id <= ${n} order by id`;
 
@@ -96,6 +98,12 @@ function cliExport(engine: string, n: number, sqliteFile: string): { seconds: nu
   return { seconds, bytes };
 }
 
+/** CPU seconds (user + system, all threads) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -127,7 +135,7 @@ async function waitFor(url: string, orderId: number, done: (status: string) => b
 }
 
 /** One export through the real path on a fresh server process; seconds of the export job itself. */
-async function oneExport(engine: string, format: string, n: number, sqliteFile: string): Promise<{ seconds: number; bytes: number; rssMb: number }> {
+async function oneExport(engine: string, format: string, n: number, sqliteFile: string): Promise<{ seconds: number; bytes: number; rssMb: number; cpu: number }> {
   const srv = await startServer();
   try {
     await call(srv.url, 'SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'bench: no approval', PluginTypes: ['DATA_EXPORT'], Decision: 'NO_APPROVAL' }]) });
@@ -141,37 +149,59 @@ async function oneExport(engine: string, format: string, n: number, sqliteFile: 
     const pre = await waitFor(srv.url, orderId, (s) => s !== 'PRE_CHECKING');
     if (pre.KeyInfo.JobStatus !== 'PRE_CHECK_SUCCESS') throw new Error(`precheck: ${JSON.stringify(pre)}`);
     await call(srv.url, 'SubmitOrderApproval', { OrderId: String(orderId) });
+    const cpu0 = cpuSeconds(srv.child.pid!);
     const t = performance.now();
     await call(srv.url, 'ExecuteDataExport', { OrderId: String(orderId), ActionDetail: JSON.stringify({ fileType: format }) });
     const d = await waitFor(srv.url, orderId, (s) => s === 'EXPORT_SUCCESS' || s === 'EXPORT_FAIL', n);
     const seconds = (performance.now() - t) / 1000;
     if (d.KeyInfo.JobStatus !== 'EXPORT_SUCCESS') throw new Error(`export failed: ${d.KeyInfo.Message}`);
     if (d.OrderDetail.ActualAffectRows !== n) throw new Error(`exported ${d.OrderDetail.ActualAffectRows} rows, expected ${n}`);
-    return { seconds, bytes: d.KeyInfo.FileSize, rssMb: peakRssMb(srv.child.pid!) };
+    return { seconds, bytes: d.KeyInfo.FileSize, rssMb: peakRssMb(srv.child.pid!), cpu: cpuSeconds(srv.child.pid!) - cpu0 };
   } finally {
     await srv.stop();
   }
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const range = (xs: number[], digits: number): string => (xs.length > 1 ? ` [${xs.map((x) => fmt(x, digits)).join(', ')}]` : '');
+
 const sqliteFile = path.join(fs.mkdtempSync('/tmp/opendms-bench-sqlite-'), 'bench.db');
-console.log(`export benchmark: ${ROWS} rows (memory also at ${SMALL}), engines ${ENGINES.join(', ')}, formats ${FORMATS.join(', ')}`);
+console.log(`export benchmark: ${ROWS} rows (memory also at ${SMALL}), engines ${ENGINES.join(', ')}, formats ${FORMATS.join(', ')}, ${REPEAT} round(s), medians`);
 for (const engine of ENGINES) {
   const t = performance.now();
   if (engine === 'postgresql') await preparePostgres();
   else if (engine === 'mariadb') await prepareMariadb();
   else prepareSqlite(sqliteFile);
   console.log(`\n${engine}: table of ${ROWS} rows built in ${fmt((performance.now() - t) / 1000)} s`);
-  const cli = cliExport(engine, ROWS, sqliteFile);
   const tool = engine === 'postgresql' ? 'psql \\copy' : engine === 'mariadb' ? 'mariadb --batch --quick' : 'sqlite3 -csv';
-  console.log(`  reference ${tool}: ${fmt(cli.seconds, 2)} s, ${fmt(ROWS / cli.seconds / 1000, 0)}k rows/s, ${fmt(cli.bytes / 1e6)} MB`);
+  // Rounds alternate the tool and our exports, so that the machine's load (shared, 2 cores) falls on both alike.
+  const cli: { seconds: number; bytes: number }[] = [];
+  const ours = new Map<string, { big: { seconds: number; bytes: number; rssMb: number; cpu: number }[]; small: number[] }>(FORMATS.map((f) => [f, { big: [], small: [] }]));
+  for (let round = 0; round < REPEAT; round++) {
+    cli.push(cliExport(engine, ROWS, sqliteFile));
+    for (const format of FORMATS) {
+      const o = ours.get(format)!;
+      o.big.push(await oneExport(engine, format, ROWS, sqliteFile));
+      o.small.push((await oneExport(engine, format, SMALL, sqliteFile)).rssMb);
+    }
+  }
+  const cliSeconds = median(cli.map((c) => c.seconds));
+  const cliBytes = cli[0]!.bytes;
+  console.log(`  reference ${tool}: ${fmt(cliSeconds, 2)} s${range(cli.map((c) => c.seconds), 2)}, ${fmt(ROWS / cliSeconds / 1000, 0)}k rows/s, ${fmt(cliBytes / 1e6)} MB, ${fmt(cliBytes / 1e6 / cliSeconds)} MB/s`);
   let csvSeconds: number | undefined;
   for (const format of FORMATS) {
-    const big = await oneExport(engine, format, ROWS, sqliteFile);
-    const small = await oneExport(engine, format, SMALL, sqliteFile);
-    if (format === 'CSV') csvSeconds = big.seconds;
-    const ratio = format === 'CSV' ? `${fmt(cli.seconds / big.seconds, 2)}× of ${tool}` : csvSeconds ? `${fmt(csvSeconds / big.seconds, 2)}× of our CSV` : '';
+    const o = ours.get(format)!;
+    const seconds = median(o.big.map((b) => b.seconds));
+    const bigRss = o.big.map((b) => b.rssMb);
+    if (format === 'CSV') csvSeconds = seconds;
+    const ratio = format === 'CSV' ? `${fmt(cliSeconds / seconds, 2)}× of ${tool}` : csvSeconds ? `${fmt(csvSeconds / seconds, 2)}× of our CSV` : '';
     console.log(
-      `  OpenDMS ${format.padEnd(4)}: ${fmt(big.seconds, 2)} s, ${fmt(ROWS / big.seconds / 1000, 0)}k rows/s, ${fmt(big.bytes / 1e6)} MB zip (${fmt(cli.bytes / 1e6 / big.seconds)} MB/s of CSV-equivalent data), ${ratio}; peak RSS ${fmt(small.rssMb, 0)} MB at ${SMALL} rows, ${fmt(big.rssMb, 0)} MB at ${ROWS}`,
+      `  OpenDMS ${format.padEnd(4)}: ${fmt(seconds, 2)} s${range(o.big.map((b) => b.seconds), 2)}, ${fmt(ROWS / seconds / 1000, 0)}k rows/s, ${fmt(o.big[0]!.bytes / 1e6)} MB zip (${fmt(cliBytes / 1e6 / seconds)} MB/s of CSV-equivalent data), ${ratio}; server CPU ${fmt(median(o.big.map((b) => b.cpu)), 2)} s; ` +
+        `peak RSS ${fmt(median(o.small), 0)} MB${range(o.small, 0)} at ${SMALL} rows, ${fmt(median(bigRss), 0)} MB${range(bigRss, 0)} at ${ROWS}`,
     );
   }
 }

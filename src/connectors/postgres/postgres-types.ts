@@ -105,3 +105,8 @@ const CONVERT_BY_KIND: Partial<Record<ColumnKind, TextToCell>> = {
 export function pgCellConverter(oid: number): TextToCell {
   return CONVERT_BY_KIND[pgKind(oid)] ?? asText;
 }
+
+/** The converter of one column, or undefined when its text is the cell already (text, numeric, dates…). */
+export function pgCellConversion(oid: number): TextToCell | undefined {
+  return CONVERT_BY_KIND[pgKind(oid)];
+}

@@ -24,6 +24,9 @@ export interface SqliteReaderSource {
   busyTimeoutMs: number;
 }
 
+/** Page cache of a read, in KiB (negative: a size, not a page count), SQLite's default. */
+const READ_CACHE_KIB = -2000;
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SqliteReader {
@@ -69,6 +72,10 @@ export class SqliteReader {
         };
         try {
           db = new Database(this.#src.resolvePath(), { readonly: true, fileMustExist: true, timeout: this.#src.busyTimeoutMs });
+          // SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: an export reads
+          // each page once, and the bigger cache only grew the server's RSS with the rows read
+          // (by up to 16 MB per running export; bench/exports.bench.ts).
+          db.pragma(`cache_size = ${READ_CACHE_KIB}`);
           const stmt = db.prepare(sql);
           if (!stmt.reader || !stmt.readonly) throw notAQuery(stmt.readonly);
           stmt.raw(true).safeIntegers(true);

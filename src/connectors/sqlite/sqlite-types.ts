@@ -48,7 +48,9 @@ export function sqliteCell(value: unknown, kind: ColumnKind): Cell {
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return String(value);
-    return kind === 'decimal' ? String(value) : value;
+    // Not String(value): V8 allocates that in the old generation (its number-string cache), i.e.
+    // garbage only a full GC reclaims, one per decimal cell (exports/formats/values.ts numberString).
+    return kind === 'decimal' ? JSON.stringify(value) : value;
   }
   return value as string | Uint8Array;
 }

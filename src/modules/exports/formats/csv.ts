@@ -14,7 +14,7 @@ import type { Cell, ColumnKind, ResultColumn } from '../../../connectors/result-
 import { isWellFormed } from './encoding.js';
 import type { TextFormatWriter } from './text-format.js';
 import { Utf8Out } from './utf8-out.js';
-import { hex, looksLikeFormula } from './values.js';
+import { hex, looksLikeFormula, numberText } from './values.js';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 const QUOTE = 34;
@@ -115,8 +115,8 @@ export function csvWriter(columns: readonly ResultColumn[], options: { csvFormul
               s += field(v, kinds[i]!, escape);
               break;
             case 'number':
-              // `+=` converts as String(n) does; only -0 needs its sign kept (see numberText).
-              s += v === 0 && 1 / v < 0 ? '-0' : v;
+              // Not `s += v`: String(n)'s result is allocated in the old generation (see numberString).
+              s += numberText(v);
               break;
             case 'boolean':
               s += v ? 'true' : 'false';

@@ -22,7 +22,7 @@ import type { Cell, ColumnKind, ResultColumn } from '../../../connectors/result-
 import type { ExportEncoding } from './encoding.js';
 import { ExportValueError } from './errors.js';
 import type { TextFormatWriter } from './text-format.js';
-import { hex, isNumericKind, NUMERIC_TEXT, SPECIAL_FLOAT } from './values.js';
+import { hex, isNumericKind, numberString, NUMERIC_TEXT, SPECIAL_FLOAT } from './values.js';
 
 export type SqlDialect = 'mysql' | 'postgresql' | 'sqlite';
 
@@ -107,7 +107,7 @@ export function literal(dialect: SqlDialect, kind: ColumnKind, v: Cell | undefin
       if (!Number.isFinite(v)) return special(dialect, kind, String(v));
       // `-0` would be read as the integer 0 negated, i.e. 0.
       if (v === 0 && 1 / v < 0) return dialect === 'postgresql' ? "'-0'::float8" : '-0e0';
-      return String(v);
+      return numberString(v);
     case 'boolean':
       if (dialect === 'postgresql') return v ? 'TRUE' : 'FALSE';
       return v ? '1' : '0';

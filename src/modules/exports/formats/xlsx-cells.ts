@@ -2,6 +2,7 @@
  * SpreadsheetML cell text: XML escaping (with Excel's `_xHHHH_` for what XML 1.0 cannot carry),
  * numbers Excel can hold exactly, and date serial numbers.
  */
+import { numberString } from './values.js';
 
 /** Excel's limit on the characters of one cell. */
 export const MAX_CELL_CHARS = 32_767;
@@ -107,7 +108,7 @@ export function excelNumberText(text: string): string | undefined {
   const n = Number(text);
   if (!inExcelRange(n) || (n === 0 && significant > 0)) return undefined; // overflow, underflow
   // ≤ 15 significant digits survive the trip through a double, so String() gives the same value.
-  return String(n);
+  return numberString(n);
 }
 
 /** Excel holds 15 significant digits, within about ±1e±308: anything else is written as text. */
@@ -118,7 +119,8 @@ function inExcelRange(n: number): boolean {
 
 /** The `<v>` text of a JS number when Excel holds it exactly, else undefined. */
 export function excelNumber(n: number): string | undefined {
-  return Number.isInteger(n) && n < 1e15 && n > -1e15 ? String(n) : excelNumberText(String(n));
+  const text = numberString(n);
+  return Number.isInteger(n) && n < 1e15 && n > -1e15 ? text : excelNumberText(text);
 }
 
 const DAY_MICROS = 86_400_000_000;

@@ -31,6 +31,7 @@ async function xlsx(cols: ResultColumn[], rows: Cell[][], limits: XlsxLimits = {
     },
   });
   const result = await writeXlsx(cols, batchesOf(rows, 4), out, undefined, limits);
+  expect(out.writableEnded, 'the caller ends the output (it is an entry of the export zip)').toBe(false);
   const bytes = Buffer.concat(chunks);
   expect(result.bytes).toBe(bytes.length);
   const parts = await unzip(bytes);

@@ -132,6 +132,26 @@ async function checkReadable(file: string, specs: Spec[]): Promise<void> {
 }
 
 describe('ZipWriter', () => {
+  it('without hashing and with endOut false (an XLSX inside an export entry): same zip, no SHA-256, `out` left open', async () => {
+    const text = Buffer.from(Array.from({ length: 30_000 }, (_, i) => `<row r="${i}"><c><v>${i}</v></c></row>`).join(''));
+    const s = sink();
+    const zip = new ZipWriter(s.out, { hash: false, endOut: false, bufferBytes: 1 << 20 });
+    const entry = zip.entry('xl/worksheets/sheet1.xml', { level: 1 });
+    // With a 1 MiB buffer a write of 300 KB is taken at once (the next one is built meanwhile).
+    expect(entry.write(text.subarray(0, 300_000))).toBe(true);
+    entry.end(text.subarray(300_000));
+    const info = await entry.done;
+    expect(info.sha256).toBe('');
+    expect(info.size).toBe(text.length);
+    zip.finish();
+    await new Promise((r) => setImmediate(r));
+    expect(s.ended()).toBe(false);
+    expect(s.out.writableEnded).toBe(false);
+    s.out.end();
+    await new Promise((r) => s.out.once('finish', r));
+    await checkReadable(save('open.zip', s.bytes()), [{ name: 'xl/worksheets/sheet1.xml', level: 1, parts: [text] }]);
+  });
+
   it('writes stored, deflated and empty entries that Python, unzip and zip.js read back, CRCs checked', async () => {
     const text = Buffer.from('id,name\r\n'.concat(Array.from({ length: 20_000 }, (_, i) => `${i},"name ${i}"\r\n`).join('')));
     const binary = randomBytes(300_000);

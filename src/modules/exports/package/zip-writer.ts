@@ -22,7 +22,7 @@
  *
  * Encryption is not here: AES zips go through archiver-zip-encrypted (zip.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 
@@ -86,17 +86,37 @@ function dosDateTime(d: Date): { date: number; time: number } {
  * followed: an entry's `write` calls back only once `out` has room. After a failure, simply stop
  * (and destroy the open entry): nothing more is written, `out` is not ended.
  */
+export interface ZipWriterOptions {
+  limits?: Partial<ZipLimits>;
+  /** Default true: each entry's SHA-256 (ZipEntryInfo.sha256; '' when false, as for an XLSX's parts). */
+  hash?: boolean;
+  /** Default true: `finish()` ends `out`; false leaves it open (an XLSX written into an export zip's entry). */
+  endOut?: boolean;
+  /**
+   * Bytes an entry takes before a write waits: its own buffer and, when deflated, deflate's input
+   * (default 128 KiB). Larger lets the producer build the next chunk while deflate (in the thread
+   * pool) still compresses the last one, instead of taking turns with it.
+   */
+  bufferBytes?: number;
+}
+
 export class ZipWriter {
   readonly #out: Writable;
   readonly #limits: ZipLimits;
+  readonly #hash: boolean;
+  readonly #endOut: boolean;
+  readonly #bufferBytes: number;
   readonly #records: CentralRecord[] = [];
   #offset = 0;
   #open = false;
   #finished = false;
 
-  constructor(out: Writable, options: { limits?: Partial<ZipLimits> } = {}) {
+  constructor(out: Writable, options: ZipWriterOptions = {}) {
     this.#out = out;
     this.#limits = { ...ZIP_LIMITS, ...options.limits };
+    this.#hash = options.hash ?? true;
+    this.#endOut = options.endOut ?? true;
+    this.#bufferBytes = options.bufferBytes ?? 128 * 1024;
   }
 
   /** Bytes written into `out` so far. */
@@ -138,10 +158,10 @@ export class ZipWriter {
     nameBytes.copy(header, 30);
     this.#open = true;
     this.write(header);
-    return new ZipEntry(this, record, level);
+    return new ZipEntry(this, record, level, this.#hash, this.#bufferBytes);
   }
 
-  /** Writes the central directory and the end of central directory record(s), then ends `out`. */
+  /** Writes the central directory and the end of central directory record(s), then ends `out` (unless `endOut: false`). */
   finish(): void {
     if (this.#open) throw new Error('zip: finish() with an entry still open');
     if (this.#finished) throw new Error('zip: finish() twice');
@@ -180,7 +200,7 @@ export class ZipWriter {
     end.writeUInt32LE(zip64 && start >= max32 ? U32 : start, 16);
     // 20: comment length (0)
     this.write(end);
-    this.#out.end();
+    if (this.#endOut) this.#out.end();
   }
 
   /**
@@ -257,22 +277,26 @@ export class ZipEntry extends Writable {
   readonly done: Promise<ZipEntryInfo>;
   readonly #zip: ZipWriter;
   readonly #record: CentralRecord;
-  readonly #hash = createHash('sha256');
+  readonly #hash: Hash | null;
   readonly #deflate: zlib.DeflateRaw | null;
   #crc = 0;
   #size = 0;
   #compressed = 0;
   #resolve!: (info: ZipEntryInfo) => void;
 
-  constructor(zip: ZipWriter, record: CentralRecord, level: number) {
+  constructor(zip: ZipWriter, record: CentralRecord, level: number, hash: boolean, bufferBytes: number) {
     // Room for a chunk or two of the producers (COPY's ~64 KiB), so that a write into an entry
     // whose output has room does not wait for 'drain' each time.
-    super({ highWaterMark: 128 * 1024 });
+    super({ highWaterMark: bufferBytes });
     this.#zip = zip;
     this.#record = record;
+    this.#hash = hash ? createHash('sha256') : null;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
     if (level > 0) {
-      const deflate = zlib.createDeflateRaw({ level });
+      // 64 KiB output chunks, not zlib's 16 KiB: a quarter of the callbacks on the main thread
+      // (each costs more than it looks: an XLSX sheet is hundreds of MB of XML to deflate).
+      // (zlib streams take the stream options too; @types/node's ZlibOptions does not list them.)
+      const deflate = zlib.createDeflateRaw({ level, chunkSize: 64 * 1024, writableHighWaterMark: bufferBytes } as zlib.ZlibOptions);
       deflate.on('data', (chunk: Buffer) => {
         this.#compressed += chunk.length;
         // Follow `out`'s back-pressure: no more compressed data until it drains.
@@ -288,7 +312,7 @@ export class ZipEntry extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#crc = zlib.crc32(chunk, this.#crc);
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     this.#size += chunk.length;
     const deflate = this.#deflate;
     if (deflate === null) {
@@ -335,6 +359,6 @@ export class ZipEntry extends Writable {
     }
     this.#zip.write(d);
     this.#zip.closeEntry(r);
-    this.#resolve({ name: r.name.toString('utf8'), size: r.size, compressedSize: r.compressedSize, crc32: r.crc32, sha256: this.#hash.digest('hex') });
+    this.#resolve({ name: r.name.toString('utf8'), size: r.size, compressedSize: r.compressedSize, crc32: r.crc32, sha256: this.#hash?.digest('hex') ?? '' });
   }
 }
