@@ -27,3 +27,38 @@ export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): { da
   }, [run]);
   return { data, error, loading, reload: run };
 }
+
+/**
+ * Searches with `search(key)` once `key` has stayed the same for `delayMs` (typing); an answer to
+ * an older key is dropped. With `skipEmpty`, an empty key finds nothing without asking. A failure
+ * keeps the previous results and lasts until a search succeeds (`setFailure` lets the caller report
+ * a failure of its own in the same place).
+ */
+export function useSearch<T>(key: string, search: (key: string) => Promise<T[]>, { delayMs, skipEmpty = false }: { delayMs: number; skipEmpty?: boolean }) {
+  const [found, setFound] = useState<T[]>([]);
+  const [failure, setFailure] = useState<unknown>(null);
+  useEffect(() => {
+    const k = key.trim();
+    if (skipEmpty && k === '') {
+      setFound([]);
+      setFailure(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      search(k)
+        .then((list) => {
+          if (!live) return;
+          setFound(list);
+          setFailure(null);
+        })
+        .catch((e) => live && setFailure(e));
+    }, delayMs);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+    // `search` is a new closure on every render: the key is what starts a search.
+  }, [key]);
+  return { found, failure, setFailure };
+}

@@ -3,7 +3,8 @@ import { useId, useState } from 'react';
 import { api, type Body } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
-import { ErrorBox } from './ErrorBox.js';
+import { DbTable } from './DbTable.js';
+import { wide } from './TableHead.js';
 
 export function DatabaseColumns({ tableId, tableName }: { tableId: string; tableName: string }) {
   const { t } = useI18n();
@@ -24,34 +25,18 @@ export function DatabaseColumns({ tableId, tableName }: { tableId: string; table
           <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
         </label>
       </div>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" aria-busy={list.loading}>
-        <table className="db-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('dbColumn')}</th>
-              <th scope="col">{t('dbColumnType')}</th>
-              <th scope="col">{t('dbNullable')}</th>
-              <th scope="col" className="wide-only">{t('dbDefault')}</th>
-              <th scope="col" className="wide-only">{t('dbAutoIncrement')}</th>
-              <th scope="col" className="wide-only">{t('dbComment')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((c) => (
-              <tr key={c.ColumnId} data-column={c.ColumnName}>
-                <td className="db-name">{c.ColumnName}</td>
-                <td className="db-type">{c.ColumnType}</td>
-                <td>{yesNo(c.Nullable)}</td>
-                <td className="wide-only">{c.DefaultValue ?? ''}</td>
-                <td className="wide-only">{yesNo(c.AutoIncrement)}</td>
-                <td className="wide-only comment">{c.Description}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && !list.error && shown.length === 0 && <p className="empty">{t('dbNoColumns')}</p>}
-      </div>
+      <DbTable list={list} count={shown.length} empty={t('dbNoColumns')} columns={[t('dbColumn'), t('dbColumnType'), t('dbNullable'), wide(t('dbDefault')), wide(t('dbAutoIncrement')), wide(t('dbComment'))]}>
+        {shown.map((c) => (
+          <tr key={c.ColumnId} data-column={c.ColumnName}>
+            <td className="db-name">{c.ColumnName}</td>
+            <td className="db-type">{c.ColumnType}</td>
+            <td>{yesNo(c.Nullable)}</td>
+            <td className="wide-only">{c.DefaultValue ?? ''}</td>
+            <td className="wide-only">{yesNo(c.AutoIncrement)}</td>
+            <td className="wide-only comment">{c.Description}</td>
+          </tr>
+        ))}
+      </DbTable>
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { api, type Body } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import type { MessageKey } from '../messages.js';
-import { ErrorBox } from './ErrorBox.js';
+import { DbTable } from './DbTable.js';
 
 /** ListIndexes `IndexType` → its label; a value the console does not know is shown as sent. */
 const TYPE_LABELS: Record<string, MessageKey> = {
@@ -28,30 +28,16 @@ export function DatabaseIndexes({ tableId, tableName }: { tableId: string; table
   return (
     <section aria-labelledby={headingId} className="db-indexes">
       <h2 id={headingId}>{t('dbIndexesOf', { name: tableName })}</h2>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" aria-busy={list.loading}>
-        <table className="db-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('dbIndex')}</th>
-              <th scope="col">{t('dbIndexType')}</th>
-              <th scope="col">{t('dbIndexUnique')}</th>
-              <th scope="col">{t('dbIndexColumns')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {all.map((ix) => (
-              <tr key={ix.IndexId} data-index={ix.IndexName}>
-                <td className="db-name">{ix.IndexName}</td>
-                <td>{typeOf(ix.IndexType)}</td>
-                <td>{ix.Unique ? t('dbYes') : t('dbNo')}</td>
-                <td className="db-index-columns">{((ix.IndexColumns ?? []) as string[]).join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && !list.error && all.length === 0 && <p className="empty">{t('dbNoIndexes')}</p>}
-      </div>
+      <DbTable list={list} count={all.length} empty={t('dbNoIndexes')} columns={[t('dbIndex'), t('dbIndexType'), t('dbIndexUnique'), t('dbIndexColumns')]}>
+        {all.map((ix) => (
+          <tr key={ix.IndexId} data-index={ix.IndexName}>
+            <td className="db-name">{ix.IndexName}</td>
+            <td>{typeOf(ix.IndexType)}</td>
+            <td>{ix.Unique ? t('dbYes') : t('dbNo')}</td>
+            <td className="db-index-columns">{((ix.IndexColumns ?? []) as string[]).join(', ')}</td>
+          </tr>
+        ))}
+      </DbTable>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from 'react';
+import { useI18n } from '../i18n.js';
 
 /**
  * A labelled control with its error right below it (linked by aria-describedby, aria-invalid).
@@ -16,5 +17,15 @@ export function Field({ label, error, hint, children }: { label: string; error?:
       {hint && <small id={hintId} className="hint">{hint}</small>}
       {error && <div id={errId} className="field-error" role="alert">{error}</div>}
     </div>
+  );
+}
+
+/** A ticket's reason (the Comment parameter of the create Actions). */
+export function ReasonField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error: string | undefined }) {
+  const { t } = useI18n();
+  return (
+    <Field label={t('reason')} error={error}>
+      {(f) => <textarea id={f.id} name="comment" rows={2} aria-invalid={f.invalid} aria-describedby={f.describedBy} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
   );
 }

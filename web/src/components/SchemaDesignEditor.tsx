@@ -5,33 +5,19 @@
  * ones and review it; their refusals are shown next to the statement they concern. `editable`
  * comes from GetOrderAvailableActions (EDIT_DESIGN).
  */
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { api, ApiError, fieldErrors, type Body } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { ErrorBox } from './ErrorBox.js';
 import { SchemaDesignFindings } from './SchemaDesignFindings.js';
-import { SqlEditor } from './SqlEditor.js';
+import { SqlField } from './SqlEditor.js';
 
 /** The server's message for the SQL parameter (InvalidSQL, MissingSQL), if the error is about it. */
 function sqlErrorOf(e: unknown): string | undefined {
   if (!(e instanceof ApiError)) return undefined;
   const hit = Object.entries(fieldErrors(e)).find(([k]) => k === 'SQL' || k.startsWith('SQL.'));
   return hit ? e.message : undefined;
-}
-
-/** A labelled SQL editor with the server's error under it. */
-function ChangeSql({ label, value, onChange, engine, error, hint }: { label: string; value: string; onChange: (v: string) => void; engine: string | undefined; error: string | undefined; hint?: string }) {
-  const id = useId();
-  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <span id={`${id}-label`} className="label">{label}{engine ? ` · ${engine}` : ''}</span>
-      <SqlEditor value={value} onChange={onChange} engine={engine} labelledBy={`${id}-label`} describedBy={describedBy} invalid={Boolean(error)} />
-      {hint && <small id={`${id}-hint`} className="hint">{hint}</small>}
-      {error && <div id={`${id}-error`} className="field-error" role="alert">{error}</div>}
-    </div>
-  );
 }
 
 export function SchemaDesignEditor({ orderId, engine, editable, onChanged }: { orderId: number; engine: string | undefined; editable: boolean; onChanged: () => void }) {
@@ -99,7 +85,7 @@ export function SchemaDesignEditor({ orderId, engine, editable, onChanged }: { o
               </div>
               {mine ? (
                 <>
-                  <ChangeSql label={t('sdChangeSql')} value={mine.sql} onChange={(sql) => setEditing((cur) => cur && { ...cur, sql })} engine={engine} error={mine.error} />
+                  <SqlField label={t('sdChangeSql')} value={mine.sql} onChange={(sql) => setEditing((cur) => cur && { ...cur, sql })} engine={engine} error={mine.error} />
                   <div className="buttons">
                     <button type="button" className="primary" disabled={busy} onClick={() => void save()}>{t('sdSave')}</button>
                     <button type="button" onClick={() => setEditing(null)}>{t('cancel')}</button>
@@ -138,7 +124,7 @@ export function SchemaDesignEditor({ orderId, engine, editable, onChanged }: { o
           }}
         >
           <h3>{t('sdNewChange')}</h3>
-          <ChangeSql key={draftKey} label={t('sdChangeSql')} value={draft} onChange={setDraft} engine={engine} error={draftError} hint={t('sdChangeHint')} />
+          <SqlField key={draftKey} label={t('sdChangeSql')} value={draft} onChange={setDraft} engine={engine} error={draftError} hint={t('sdChangeHint')} />
           <button type="submit" className="primary" disabled={busy}>{t('sdAddChange')}</button>
         </form>
       ) : (

@@ -1,7 +1,7 @@
 /** The SQL editor: CodeMirror 6 with the SQL dialect of the chosen database's engine. Tab leaves the editor (keyboard users). */
 import { MariaSQL, MySQL, PostgreSQL, SQLite, StandardSQL, sql, type SQLDialect } from '@codemirror/lang-sql';
 import { basicSetup, EditorView } from 'codemirror';
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 
 const DIALECTS: Record<string, SQLDialect> = { mysql: MySQL, mariadb: MariaSQL, postgresql: PostgreSQL, sqlite: SQLite };
 
@@ -32,4 +32,18 @@ export function SqlEditor({ value, onChange, engine, labelledBy, describedBy, in
   }, [engine, labelledBy, describedBy, invalid]);
 
   return <div ref={host} className="sql-editor" data-engine={engine ?? ''} />;
+}
+
+/** A labelled SQL editor (label names the engine) with an optional hint and the server's error under it. */
+export function SqlField({ label, value, onChange, engine, error, hint }: { label: string; value: string; onChange: (v: string) => void; engine: string | undefined; error: string | undefined; hint?: string }) {
+  const id = useId();
+  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <span id={`${id}-label`} className="label">{label}{engine ? ` · ${engine}` : ''}</span>
+      <SqlEditor value={value} onChange={onChange} engine={engine} labelledBy={`${id}-label`} describedBy={describedBy} invalid={Boolean(error)} />
+      {hint && <small id={`${id}-hint`} className="hint">{hint}</small>}
+      {error && <div id={`${id}-error`} className="field-error" role="alert">{error}</div>}
+    </div>
+  );
 }

@@ -1,6 +1,7 @@
 /** Related users: ListUsers with a keyword, chosen ones as removable chips. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, type Body } from '../api.js';
+import { useSearch } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 
 export interface PickedUser {
@@ -11,22 +12,9 @@ export interface PickedUser {
 export function UserPicker({ value, onChange, error, errorId }: { value: PickedUser[]; onChange: (u: PickedUser[]) => void; error?: string | undefined; errorId: string }) {
   const { t } = useI18n();
   const [key, setKey] = useState('');
-  const [found, setFound] = useState<PickedUser[]>([]);
-
-  useEffect(() => {
-    if (key.trim() === '') return setFound([]);
-    let live = true;
-    const timer = setTimeout(() => {
-      api
-        .rpc('ListUsers', { SearchKey: key.trim(), PageSize: 10 })
-        .then((r) => live && setFound(((r.UserList?.User ?? []) as Body[]).map((u) => ({ id: Number(u.UserId), name: `${u.NickName} (${u.Uid ?? u.UserId})` }))))
-        .catch(() => live && setFound([]));
-    }, 250);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [key]);
+  const search = useSearch(key, async (k) => (((await api.rpc('ListUsers', { SearchKey: k, PageSize: 10 })).UserList?.User ?? []) as Body[]).map((u) => ({ id: Number(u.UserId), name: `${u.NickName} (${u.Uid ?? u.UserId})` })), { delayMs: 250, skipEmpty: true });
+  // A failed search suggests nobody.
+  const found: PickedUser[] = search.failure ? [] : search.found;
 
   return (
     <fieldset className={`field${error ? ' field-invalid' : ''}`}>

@@ -4,12 +4,13 @@
  * (ListColumns) and indexes (ListIndexes) (`table=<TableId>` in the URL), with a link to file a
  * data export on it.
  */
-import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Body } from '../api.js';
 import { DatabaseColumns } from '../components/DatabaseColumns.js';
 import { DatabaseIndexes } from '../components/DatabaseIndexes.js';
 import { DatabaseOwners, DatabasePager, hrefOf, pagingOf } from '../components/DatabasePager.js';
+import { DbSearchForm, DbTable } from '../components/DbTable.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { wide } from '../components/TableHead.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { navigate, type Route } from '../router.js';
@@ -21,8 +22,6 @@ export function DatabasesDatabasePage({ dbId, route }: { dbId: string; route: Ro
   const tableId = q.get('table') ?? '';
   const tableName = q.get('tname') ?? '';
   const { page, size } = pagingOf(q);
-  const [draft, setDraft] = useState(key);
-  useEffect(() => setDraft(key), [key]);
   const base = `/databases/db/${dbId}`;
   const here = { q: key, page, size, table: tableId, tname: tableName };
   const go = (changes: Record<string, string | number>) => navigate(hrefOf(base, { ...here, ...changes }));
@@ -32,11 +31,6 @@ export function DatabasesDatabasePage({ dbId, route }: { dbId: string; route: Ro
   const tables: Body[] = list.data?.TableList?.Table ?? [];
   const db = head.data;
   const name = db ? String(db.SchemaName) : `#${dbId}`;
-
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    go({ q: draft.trim(), page: 1 });
-  };
 
   return (
     <main className="db-browser">
@@ -64,42 +58,22 @@ export function DatabasesDatabasePage({ dbId, route }: { dbId: string; route: Ro
       <div className={tableId ? "columns db-panes" : "db-panes"}>
         <section aria-labelledby="db-tables-h">
           <h2 id="db-tables-h">{t('dbTables')}</h2>
-          <form className="filters" role="search" aria-label={t('dbTables')} onSubmit={apply}>
-            <label className="grow">
-              {t('dbSearchTables')}
-              <input type="search" value={draft} onChange={(e) => setDraft(e.target.value)} />
-            </label>
-            <div className="buttons"><button type="submit" className="primary">{t('search')}</button></div>
-          </form>
-          <ErrorBox error={list.error} onRetry={list.reload} />
-          <div className="table-wrap" aria-busy={list.loading}>
-            <table className="db-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('dbTable')}</th>
-                  <th scope="col">{t('dbTableType')}</th>
-                  <th scope="col" className="wide-only">{t('dbRows')}</th>
-                  {/* With the columns beside it, the tables pane leaves the comments out. */}
-                  {!tableId && <th scope="col" className="wide-only">{t('dbComment')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {tables.map((tb) => (
-                  <tr key={tb.TableId} data-table-id={tb.TableId} className={String(tb.TableId) === tableId ? 'current' : undefined}>
-                    <td>
-                      <a href={`#${hrefOf(base, { ...here, table: tb.TableId, tname: tb.TableName })}`} aria-current={String(tb.TableId) === tableId ? 'true' : undefined}>
-                        {tb.TableName}
-                      </a>
-                    </td>
-                    <td>{tb.TableType}</td>
-                    <td className="wide-only">{tb.NumRows ?? ''}</td>
-                    {!tableId && <td className="wide-only comment">{tb.Description}</td>}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {!list.loading && !list.error && tables.length === 0 && <p className="empty">{t('dbNoTables')}</p>}
-          </div>
+          <DbSearchForm label={t('dbTables')} field={t('dbSearchTables')} query={key} onSearch={(k) => go({ q: k, page: 1 })} />
+          {/* With the columns beside it, the tables pane leaves the comments out. */}
+          <DbTable list={list} count={tables.length} empty={t('dbNoTables')} columns={[t('dbTable'), t('dbTableType'), wide(t('dbRows')), !tableId && wide(t('dbComment'))]}>
+            {tables.map((tb) => (
+              <tr key={tb.TableId} data-table-id={tb.TableId} className={String(tb.TableId) === tableId ? 'current' : undefined}>
+                <td>
+                  <a href={`#${hrefOf(base, { ...here, table: tb.TableId, tname: tb.TableName })}`} aria-current={String(tb.TableId) === tableId ? 'true' : undefined}>
+                    {tb.TableName}
+                  </a>
+                </td>
+                <td>{tb.TableType}</td>
+                <td className="wide-only">{tb.NumRows ?? ''}</td>
+                {!tableId && <td className="wide-only comment">{tb.Description}</td>}
+              </tr>
+            ))}
+          </DbTable>
           <DatabasePager page={page} size={size} total={Number(list.data?.TotalCount ?? 0)} label={t('dbTables')} onPage={(n) => go({ page: n })} onSize={(n) => go({ size: n, page: 1 })} />
         </section>
         {tableId && (

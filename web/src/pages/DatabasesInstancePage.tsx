@@ -2,10 +2,11 @@
  * `#/databases/instances/<id>`: one instance (GetInstance by the address its databases carry) and
  * its databases (ListDatabases, paged and searched on the server) with environment, DBA and owners.
  */
-import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Body } from '../api.js';
 import { DatabaseOwners, DatabasePager, hrefOf, pagingOf } from '../components/DatabasePager.js';
+import { DbSearchForm, DbTable } from '../components/DbTable.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { wide } from '../components/TableHead.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { navigate, type Route } from '../router.js';
@@ -14,8 +15,6 @@ export function DatabasesInstancePage({ instanceId, route }: { instanceId: strin
   const { t } = useI18n();
   const key = route.query.get('q') ?? '';
   const { page, size } = pagingOf(route.query);
-  const [draft, setDraft] = useState(key);
-  useEffect(() => setDraft(key), [key]);
   const base = `/databases/instances/${instanceId}`;
   const go = (changes: Record<string, string | number>) => navigate(hrefOf(base, { q: key, page, size, ...changes }));
 
@@ -29,11 +28,6 @@ export function DatabasesInstancePage({ instanceId, route }: { instanceId: strin
   const rows: Body[] = list.data?.DatabaseList?.Database ?? [];
   const inst = head.data;
   const name = inst ? String(inst.InstanceAlias) : `#${instanceId}`;
-
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    go({ q: draft.trim(), page: 1 });
-  };
 
   return (
     <main className="db-browser">
@@ -51,41 +45,19 @@ export function DatabasesInstancePage({ instanceId, route }: { instanceId: strin
         </dl>
       )}
       <h2>{t('dbDatabasesOf')}</h2>
-      <form className="filters" role="search" aria-label={t('dbDatabasesOf')} onSubmit={apply}>
-        <label className="grow">
-          {t('dbSearchDatabases')}
-          <input type="search" value={draft} onChange={(e) => setDraft(e.target.value)} />
-        </label>
-        <div className="buttons"><button type="submit" className="primary">{t('search')}</button></div>
-      </form>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" role="region" aria-label={t('dbDatabasesOf')} aria-busy={list.loading}>
-        <table className="db-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('dbDatabase')}</th>
-              <th scope="col">{t('dbEnv')}</th>
-              <th scope="col">{t('dbOwners')}</th>
-              <th scope="col" className="wide-only">{t('dbDba')}</th>
-              <th scope="col" className="wide-only">{t('dbEncoding')}</th>
-              <th scope="col" className="wide-only">{t('dbState')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.DatabaseId} data-db-id={d.DatabaseId}>
-                <td><a href={`#/databases/db/${d.DatabaseId}`}>{d.SchemaName}</a></td>
-                <td><span className="tag">{d.EnvType}</span></td>
-                <td><DatabaseOwners names={d.OwnerNameList?.OwnerNames} /></td>
-                <td className="wide-only">{d.DbaName}</td>
-                <td className="wide-only">{d.Encoding}</td>
-                <td className="wide-only">{d.State}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && !list.error && rows.length === 0 && <p className="empty">{t('dbNoDatabases')}</p>}
-      </div>
+      <DbSearchForm label={t('dbDatabasesOf')} field={t('dbSearchDatabases')} query={key} onSearch={(k) => go({ q: k, page: 1 })} />
+      <DbTable list={list} count={rows.length} empty={t('dbNoDatabases')} label={t('dbDatabasesOf')} columns={[t('dbDatabase'), t('dbEnv'), t('dbOwners'), wide(t('dbDba')), wide(t('dbEncoding')), wide(t('dbState'))]}>
+        {rows.map((d) => (
+          <tr key={d.DatabaseId} data-db-id={d.DatabaseId}>
+            <td><a href={`#/databases/db/${d.DatabaseId}`}>{d.SchemaName}</a></td>
+            <td><span className="tag">{d.EnvType}</span></td>
+            <td><DatabaseOwners names={d.OwnerNameList?.OwnerNames} /></td>
+            <td className="wide-only">{d.DbaName}</td>
+            <td className="wide-only">{d.Encoding}</td>
+            <td className="wide-only">{d.State}</td>
+          </tr>
+        ))}
+      </DbTable>
       <DatabasePager page={page} size={size} total={Number(list.data?.TotalCount ?? 0)} label={t('dbDatabasesOf')} onPage={(n) => go({ page: n })} onSize={(n) => go({ size: n, page: 1 })} />
     </main>
   );

@@ -6,7 +6,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Body } from '../api.js';
 import { DatabaseOwners, DatabasePager, DB_ENVS, hrefOf, pagingOf } from '../components/DatabasePager.js';
-import { ErrorBox } from '../components/ErrorBox.js';
+import { DbTable } from '../components/DbTable.js';
+import { wide } from '../components/TableHead.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { navigate, type Route } from '../router.js';
@@ -81,34 +82,18 @@ function InstanceList({ search, env, page, size, go }: ListProps) {
   const rows: Body[] = list.data?.InstanceList?.Instance ?? [];
   return (
     <>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" role="region" aria-label={t('dbTabInstances')} aria-busy={list.loading}>
-        <table className="db-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('dbInstance')}</th>
-              <th scope="col">{t('dbEngine')}</th>
-              <th scope="col" className="wide-only">{t('dbHost')}</th>
-              <th scope="col">{t('dbEnv')}</th>
-              <th scope="col">{t('dbDba')}</th>
-              <th scope="col" className="wide-only">{t('dbState')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((i) => (
-              <tr key={i.InstanceId} data-instance-id={i.InstanceId}>
-                <td><a href={`#/databases/instances/${i.InstanceId}`}>{i.InstanceAlias}</a></td>
-                <td>{i.InstanceType}</td>
-                <td className="wide-only db-host">{i.Port ? `${i.Host}:${i.Port}` : i.Host}</td>
-                <td><span className="tag">{i.EnvType}</span></td>
-                <td>{i.DbaNickName}</td>
-                <td className="wide-only">{i.State}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && !list.error && rows.length === 0 && <p className="empty">{t('dbNoInstances')}</p>}
-      </div>
+      <DbTable list={list} count={rows.length} empty={t('dbNoInstances')} label={t('dbTabInstances')} columns={[t('dbInstance'), t('dbEngine'), wide(t('dbHost')), t('dbEnv'), t('dbDba'), wide(t('dbState'))]}>
+        {rows.map((i) => (
+          <tr key={i.InstanceId} data-instance-id={i.InstanceId}>
+            <td><a href={`#/databases/instances/${i.InstanceId}`}>{i.InstanceAlias}</a></td>
+            <td>{i.InstanceType}</td>
+            <td className="wide-only db-host">{i.Port ? `${i.Host}:${i.Port}` : i.Host}</td>
+            <td><span className="tag">{i.EnvType}</span></td>
+            <td>{i.DbaNickName}</td>
+            <td className="wide-only">{i.State}</td>
+          </tr>
+        ))}
+      </DbTable>
       <DatabasePager page={page} size={size} total={Number(list.data?.TotalCount ?? 0)} label={t('dbTabInstances')} onPage={(n) => go({ page: n })} onSize={(n) => go({ size: n, page: 1 })} />
     </>
   );
@@ -123,32 +108,17 @@ function DatabaseSearch({ search, env, page, size, go }: ListProps) {
   const rows: Body[] = list.data?.SearchDatabaseList?.SearchDatabase ?? [];
   return (
     <>
-      <ErrorBox error={list.error} onRetry={list.reload} />
-      <div className="table-wrap" role="region" aria-label={t('dbTabSearch')} aria-busy={list.loading}>
-        <table className="db-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('dbDatabase')}</th>
-              <th scope="col">{t('dbEngine')}</th>
-              <th scope="col">{t('dbEnv')}</th>
-              <th scope="col">{t('dbOwners')}</th>
-              <th scope="col" className="wide-only">{t('dbHost')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.DatabaseId} data-db-id={d.DatabaseId}>
-                <td><a href={`#/databases/db/${d.DatabaseId}`}>{d.SearchName}</a></td>
-                <td>{d.DbType}</td>
-                <td><span className="tag">{d.EnvType}</span></td>
-                <td><DatabaseOwners names={d.OwnerNameList?.OwnerNames} /></td>
-                <td className="wide-only db-host">{d.Port ? `${d.Host}:${d.Port}` : d.Host}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!list.loading && !list.error && rows.length === 0 && <p className="empty">{t('dbNoDatabases')}</p>}
-      </div>
+      <DbTable list={list} count={rows.length} empty={t('dbNoDatabases')} label={t('dbTabSearch')} columns={[t('dbDatabase'), t('dbEngine'), t('dbEnv'), t('dbOwners'), wide(t('dbHost'))]}>
+        {rows.map((d) => (
+          <tr key={d.DatabaseId} data-db-id={d.DatabaseId}>
+            <td><a href={`#/databases/db/${d.DatabaseId}`}>{d.SearchName}</a></td>
+            <td>{d.DbType}</td>
+            <td><span className="tag">{d.EnvType}</span></td>
+            <td><DatabaseOwners names={d.OwnerNameList?.OwnerNames} /></td>
+            <td className="wide-only db-host">{d.Port ? `${d.Host}:${d.Port}` : d.Host}</td>
+          </tr>
+        ))}
+      </DbTable>
       <DatabasePager page={page} size={size} total={Number(list.data?.TotalCount ?? 0)} label={t('dbTabSearch')} onPage={(n) => go({ page: n })} onSize={(n) => go({ size: n, page: 1 })} />
     </>
   );

@@ -4,14 +4,15 @@
  * rollback SQL, exec mode, estimated rows, reason, related users. What is valid is the server's
  * call: its errors are shown next to the field they name (Comment, Param keys, RelatedUserList).
  */
-import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
-import { api, ApiError, fieldErrors } from '../api.js';
+import { useId, useState, type ChangeEvent } from 'react';
+import { api, ApiError } from '../api.js';
 import { DataChangeDbPicker } from '../components/DataChangeDbPicker.js';
 import type { PickedDatabase } from '../components/DatabasePicker.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { Field } from '../components/Field.js';
-import { SqlEditor } from '../components/SqlEditor.js';
+import { Field, ReasonField } from '../components/Field.js';
+import { SqlField } from '../components/SqlEditor.js';
 import { UserPicker, type PickedUser } from '../components/UserPicker.js';
+import { useCreateForm } from '../forms.js';
 import { useI18n } from '../i18n.js';
 import type { MessageKey } from '../messages.js';
 import { navigate } from '../router.js';
@@ -59,23 +60,7 @@ export function NewDataChangePage() {
   const [estimate, setEstimate] = useState('');
   const [comment, setComment] = useState('');
   const [users, setUsers] = useState<PickedUser[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  /** Errors that name a field go next to it; anything else (or a key without a field) in the box. */
-  const show = (err: unknown) => {
-    const byParam = err instanceof ApiError ? fieldErrors(err) : {};
-    const mapped: Record<string, string> = {};
-    let unplaced = Object.keys(byParam).length === 0;
-    for (const [param, msg] of Object.entries(byParam)) {
-      const field = fieldOf(param, source);
-      if (field) mapped[field] = mapped[field] ? `${mapped[field]}; ${msg}` : msg;
-      else unplaced = true;
-    }
-    setErrors(mapped);
-    setError(unplaced ? err : null);
-  };
+  const { errors, setErrors, error, busy, submit } = useCreateForm((param) => fieldOf(param, source));
 
   const chooseFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -94,38 +79,27 @@ export function NewDataChangePage() {
     }
   };
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setErrors({});
-    setError(null);
-    setBusy(true);
-    try {
-      const r = await api.rpc('CreateDataCorrectOrder', {
-        Comment: comment,
-        Param: {
-          DbItemList: dbs.map((d) => ({ DbId: d.id, Logic: false })),
-          SqlType: source,
-          ...(source === 'TEXT' ? { ExecSQL: sqlText } : { AttachmentName: upload?.key ?? '' }),
-          ...(rollback.trim() !== '' && { RollbackSqlType: 'TEXT', RollbackSQL: rollback }),
-          ExecMode: execMode,
-          ...(estimate.trim() !== '' && { EstimateAffectRows: estimate.trim() }),
-        },
-        RelatedUserList: users.map((u) => u.id).join(','),
-      });
-      navigate(`/tickets/${r.CreateOrderResult[0]}`);
-    } catch (err) {
-      show(err);
-    } finally {
-      setBusy(false);
-    }
+  const send = async () => {
+    const r = await api.rpc('CreateDataCorrectOrder', {
+      Comment: comment,
+      Param: {
+        DbItemList: dbs.map((d) => ({ DbId: d.id, Logic: false })),
+        SqlType: source,
+        ...(source === 'TEXT' ? { ExecSQL: sqlText } : { AttachmentName: upload?.key ?? '' }),
+        ...(rollback.trim() !== '' && { RollbackSqlType: 'TEXT', RollbackSQL: rollback }),
+        ExecMode: execMode,
+        ...(estimate.trim() !== '' && { EstimateAffectRows: estimate.trim() }),
+      },
+      RelatedUserList: users.map((u) => u.id).join(','),
+    });
+    navigate(`/tickets/${r.CreateOrderResult[0]}`);
   };
 
-  const sqlLabel = `${ids}-sql-label`;
   const engine = dbs[0]?.engine;
   return (
     <main>
       <h1>{t('dcNewTitle')}</h1>
-      <form onSubmit={submit} aria-label={t('dcNewTitle')} noValidate className="create-form">
+      <form onSubmit={submit(send)} aria-label={t('dcNewTitle')} noValidate className="create-form">
         <DataChangeDbPicker value={dbs} onChange={setDbs} error={errors.dbs} errorId={`${ids}-dbs-error`} />
         <fieldset className="field">
           <legend>{t('dcSqlSource')}</legend>
@@ -139,11 +113,7 @@ export function NewDataChangePage() {
           </div>
         </fieldset>
         {source === 'TEXT' ? (
-          <div className={`field${errors.sql ? ' field-invalid' : ''}`}>
-            <span id={sqlLabel} className="label">{t('dcSqlLabel')}{engine ? ` · ${engine}` : ''}</span>
-            <SqlEditor value={sqlText} onChange={setSql} engine={engine} labelledBy={sqlLabel} describedBy={errors.sql ? `${ids}-sql-error` : undefined} invalid={Boolean(errors.sql)} />
-            {errors.sql && <div id={`${ids}-sql-error`} className="field-error" role="alert">{errors.sql}</div>}
-          </div>
+          <SqlField label={t('dcSqlLabel')} value={sqlText} onChange={setSql} engine={engine} error={errors.sql} />
         ) : (
           <Field label={t('dcFileLabel')} error={errors.file || undefined}>
             {(f) => (
@@ -171,9 +141,7 @@ export function NewDataChangePage() {
             {(f) => <input id={f.id} name="estimate" inputMode="numeric" aria-invalid={f.invalid} aria-describedby={f.describedBy} value={estimate} onChange={(e) => setEstimate(e.target.value)} />}
           </Field>
         </div>
-        <Field label={t('reason')} error={errors.comment}>
-          {(f) => <textarea id={f.id} name="comment" rows={2} aria-invalid={f.invalid} aria-describedby={f.describedBy} value={comment} onChange={(e) => setComment(e.target.value)} />}
-        </Field>
+        <ReasonField value={comment} onChange={setComment} error={errors.comment} />
         <UserPicker value={users} onChange={setUsers} error={errors.users} errorId={`${ids}-users-error`} />
         <ErrorBox error={error} />
         <button type="submit" className="primary" disabled={busy || uploading}>{t('fileTicket')}</button>

@@ -3,18 +3,19 @@
  * reason, estimate, related users. What is valid is the server's call: its errors are shown next
  * to the field they name (Comment, PluginParam keys, RelatedUserList).
  */
-import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError, fieldErrors } from '../api.js';
+import { useId, useState } from 'react';
+import { api } from '../api.js';
 import { DatabasePicker, type PickedDatabase } from '../components/DatabasePicker.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { Field } from '../components/Field.js';
-import { SqlEditor } from '../components/SqlEditor.js';
+import { Field, ReasonField } from '../components/Field.js';
+import { SqlField } from '../components/SqlEditor.js';
 import { UserPicker, type PickedUser } from '../components/UserPicker.js';
+import { fieldsFrom, useCreateForm } from '../forms.js';
 import { useI18n } from '../i18n.js';
 import { navigate } from '../router.js';
 
 /** Server parameter (or PluginParam key) → form field. */
-const FIELD_OF: Record<string, string> = {
+const FIELD_OF = fieldsFrom({
   Comment: 'comment',
   'PluginParam.exeSQL': 'sql',
   'PluginParam.dbId': 'db',
@@ -24,7 +25,7 @@ const FIELD_OF: Record<string, string> = {
   'PluginParam.ignoreAffectRowsReason': 'ignoreReason',
   'PluginParam.classify': 'classify',
   RelatedUserList: 'users',
-};
+});
 
 export function NewExportPage() {
   const { t } = useI18n();
@@ -37,62 +38,33 @@ export function NewExportPage() {
   const [ignoreReason, setIgnoreReason] = useState('');
   const [classify, setClassify] = useState('');
   const [users, setUsers] = useState<PickedUser[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, submit } = useCreateForm(FIELD_OF);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setErrors({});
-    setError(null);
-    setBusy(true);
-    try {
-      const r = await api.rpc('CreateOrder', {
-        PluginType: 'DATA_EXPORT',
-        Comment: comment,
-        PluginParam: {
-          dbId: db?.id,
-          logic: false,
-          exeSQL: sqlText,
-          ...(affectRows.trim() !== '' && { affectRows: affectRows.trim() }),
-          ignoreAffectRows: ignore,
-          ...(ignore && { ignoreAffectRowsReason: ignoreReason }),
-          ...(classify.trim() !== '' && { classify: classify.trim() }),
-        },
-        RelatedUserList: users.map((u) => u.id).join(','),
-      });
-      navigate(`/tickets/${r.CreateOrderResult.OrderIds[0]}`);
-    } catch (err) {
-      // Errors that name a field go next to it; anything else (or a key without a field) in the box.
-      const byParam = err instanceof ApiError ? fieldErrors(err) : {};
-      const mapped: Record<string, string> = {};
-      let unplaced = Object.keys(byParam).length === 0;
-      for (const [param, msg] of Object.entries(byParam)) {
-        const field = FIELD_OF[param];
-        if (field) mapped[field] = mapped[field] ? `${mapped[field]}; ${msg}` : msg;
-        else unplaced = true;
-      }
-      setErrors(mapped);
-      if (unplaced) setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const send = async () => {
+    const r = await api.rpc('CreateOrder', {
+      PluginType: 'DATA_EXPORT',
+      Comment: comment,
+      PluginParam: {
+        dbId: db?.id,
+        logic: false,
+        exeSQL: sqlText,
+        ...(affectRows.trim() !== '' && { affectRows: affectRows.trim() }),
+        ignoreAffectRows: ignore,
+        ...(ignore && { ignoreAffectRowsReason: ignoreReason }),
+        ...(classify.trim() !== '' && { classify: classify.trim() }),
+      },
+      RelatedUserList: users.map((u) => u.id).join(','),
+    });
+    navigate(`/tickets/${r.CreateOrderResult.OrderIds[0]}`);
   };
 
-  const sqlLabel = `${ids}-sql-label`;
   return (
     <main>
       <h1>{t('newExportTitle')}</h1>
-      <form onSubmit={submit} aria-label={t('newExportTitle')} noValidate className="create-form">
+      <form onSubmit={submit(send)} aria-label={t('newExportTitle')} noValidate className="create-form">
         <DatabasePicker value={db} onChange={setDb} error={errors.db} errorId={`${ids}-db-error`} />
-        <div className={`field${errors.sql ? ' field-invalid' : ''}`}>
-          <span id={sqlLabel} className="label">{t('sqlEditor')}{db ? ` · ${db.engine}` : ''}</span>
-          <SqlEditor value={sqlText} onChange={setSql} engine={db?.engine} labelledBy={sqlLabel} describedBy={errors.sql ? `${ids}-sql-error` : undefined} invalid={Boolean(errors.sql)} />
-          {errors.sql && <div id={`${ids}-sql-error`} className="field-error" role="alert">{errors.sql}</div>}
-        </div>
-        <Field label={t('reason')} error={errors.comment}>
-          {(f) => <textarea id={f.id} name="comment" rows={2} aria-invalid={f.invalid} aria-describedby={f.describedBy} value={comment} onChange={(e) => setComment(e.target.value)} />}
-        </Field>
+        <SqlField label={t('sqlEditor')} value={sqlText} onChange={setSql} engine={db?.engine} error={errors.sql} />
+        <ReasonField value={comment} onChange={setComment} error={errors.comment} />
         <div className="row">
           <Field label={t('affectRows')} error={errors.affectRows}>
             {(f) => <input id={f.id} name="affectRows" inputMode="numeric" aria-invalid={f.invalid} aria-describedby={f.describedBy} value={affectRows} onChange={(e) => setAffectRows(e.target.value)} />}

@@ -4,21 +4,22 @@
  * the preview of the script the server would run on the base or another database. What is valid
  * is the server's call: its errors go next to the field they name.
  */
-import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError, fieldErrors, type Body } from '../api.js';
+import { useId, useState } from 'react';
+import { api, ApiError, type Body } from '../api.js';
 import type { AvailableAction } from '../components/ActionsPanel.js';
 import { DatabasePicker, type PickedDatabase } from '../components/DatabasePicker.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { Field } from '../components/Field.js';
+import { Field, ReasonField } from '../components/Field.js';
 import { SchemaDesignEditor } from '../components/SchemaDesignEditor.js';
 import { SchemaDesignPreview } from '../components/SchemaDesignPreview.js';
 import { UserPicker, type PickedUser } from '../components/UserPicker.js';
+import { fieldsFrom, useCreateForm } from '../forms.js';
 import { useLoad } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { navigate } from '../router.js';
 
 /** Server parameter (or PluginParam key) → form field. */
-const FIELD_OF: Record<string, string> = {
+const FIELD_OF = fieldsFrom({
   Comment: 'comment',
   'PluginParam.title': 'title',
   'PluginParam.description': 'description',
@@ -29,7 +30,12 @@ const FIELD_OF: Record<string, string> = {
   DbId: 'db',
   'PluginParam.relatedIds': 'users',
   RelatedUserList: 'users',
-};
+});
+
+/** The base's environment check names dbId inside a sentence with its own "; ": keep all of it. */
+function wholeDbMessage(err: unknown, fields: Record<string, string>) {
+  if (err instanceof ApiError && err.code === 'InvalidDbId') fields.db = /dbId: (.*)$/s.exec(err.message)?.[1] ?? err.message;
+}
 
 export function NewSchemaDesignPage({ orderId }: { orderId: number | undefined }) {
   return orderId ? <DesignEditorPage orderId={orderId} /> : <CreateDesignForm />;
@@ -43,52 +49,27 @@ function CreateDesignForm() {
   const [comment, setComment] = useState('');
   const [description, setDescription] = useState('');
   const [users, setUsers] = useState<PickedUser[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, error, busy, submit } = useCreateForm(FIELD_OF, wholeDbMessage);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setErrors({});
-    setError(null);
-    setBusy(true);
-    try {
-      const r = await api.rpc('CreateOrder', {
-        PluginType: 'NDDL',
-        Comment: comment,
-        PluginParam: { title, ...(description.trim() !== '' && { description }), dbId: db?.id, logic: false, relatedIds: users.map((u) => u.id) },
-      });
-      navigate(`/new/schema-design?order=${r.CreateOrderResult.OrderIds[0]}`);
-    } catch (err) {
-      const byParam = err instanceof ApiError ? fieldErrors(err) : {};
-      const mapped: Record<string, string> = {};
-      let unplaced = Object.keys(byParam).length === 0;
-      for (const [param, msg] of Object.entries(byParam)) {
-        const field = FIELD_OF[param];
-        if (field) mapped[field] = mapped[field] ? `${mapped[field]}; ${msg}` : msg;
-        else unplaced = true;
-      }
-      // The base's environment check names dbId inside a sentence with its own "; ": keep all of it.
-      if (err instanceof ApiError && err.code === 'InvalidDbId') mapped.db = /dbId: (.*)$/s.exec(err.message)?.[1] ?? err.message;
-      setErrors(mapped);
-      if (unplaced) setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const send = async () => {
+    const r = await api.rpc('CreateOrder', {
+      PluginType: 'NDDL',
+      Comment: comment,
+      PluginParam: { title, ...(description.trim() !== '' && { description }), dbId: db?.id, logic: false, relatedIds: users.map((u) => u.id) },
+    });
+    navigate(`/new/schema-design?order=${r.CreateOrderResult.OrderIds[0]}`);
   };
 
   return (
     <main>
       <h1>{t('sdNewTitle')}</h1>
-      <form onSubmit={submit} aria-label={t('sdNewTitle')} noValidate className="create-form">
+      <form onSubmit={submit(send)} aria-label={t('sdNewTitle')} noValidate className="create-form">
         <Field label={t('sdTitle')} error={errors.title}>
           {(f) => <input id={f.id} name="title" aria-invalid={f.invalid} aria-describedby={f.describedBy} value={title} onChange={(e) => setTitle(e.target.value)} />}
         </Field>
         <DatabasePicker value={db} onChange={setDb} error={errors.db} errorId={`${ids}-db-error`} />
         <p className="hint">{t('sdBaseHint')}</p>
-        <Field label={t('reason')} error={errors.comment}>
-          {(f) => <textarea id={f.id} name="comment" rows={2} aria-invalid={f.invalid} aria-describedby={f.describedBy} value={comment} onChange={(e) => setComment(e.target.value)} />}
-        </Field>
+        <ReasonField value={comment} onChange={setComment} error={errors.comment} />
         <Field label={t('sdDescription')} error={errors.description}>
           {(f) => <textarea id={f.id} name="description" rows={2} aria-invalid={f.invalid} aria-describedby={f.describedBy} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>

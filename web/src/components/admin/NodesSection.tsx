@@ -3,11 +3,12 @@
  * user lists, which CreateWorkFlowNode / UpdateWorkFlowNode / DeleteWorkFlowNode manage.
  */
 import { useState, type FormEvent } from 'react';
-import { api, type Body } from '../../api.js';
+import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { Field } from '../Field.js';
-import { ConfirmButton, useSubmit } from './forms.js';
+import { FormButtons, useSubmit } from './forms.js';
+import { AdminTable, DeleteButton, EditButton, useEditAndDelete } from './list.js';
 import { UserChooser, type ChosenUser } from './UserChooser.js';
 
 export interface WfNode {
@@ -56,65 +57,38 @@ function NodeForm({ node, onSaved, onCancel }: { node?: WfNode; onSaved: () => v
       </Field>
       <UserChooser legend={t('admNodeApprovers')} value={users} onChange={setUsers} error={s.fields.AuditUserIdList} />
       <ErrorBox error={s.general} />
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={s.busy}>{node ? t('save') : t('admCreateNode')}</button>
-        {onCancel && <button type="button" onClick={onCancel}>{t('cancel')}</button>}
-      </div>
+      <FormButtons busy={s.busy} editing={Boolean(node)} label={t('admCreateNode')} onCancel={onCancel} />
     </form>
   );
 }
 
 export function NodesSection({ nodes, onChanged }: { nodes: WfNode[]; onChanged: () => void }) {
   const { t } = useI18n();
-  const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { editing, setEditing, error, remove } = useEditAndDelete((id: number) => api.rpc('DeleteWorkFlowNode', { NodeId: id }), onChanged);
   const current = nodes.find((n) => n.NodeId === editing);
-  const remove = async (id: number) => {
-    setError(null);
-    try {
-      await api.rpc('DeleteWorkFlowNode', { NodeId: id });
-      if (editing === id) setEditing(null);
-      onChanged();
-    } catch (e) {
-      setError(e);
-    }
-  };
   return (
     <section aria-labelledby="adm-nodes">
       <h2 id="adm-nodes">{t('admNodes')}</h2>
       <p className="hint">{t('admNodesHint')}</p>
       <ErrorBox error={error} />
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admNodes')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admNodeName')}</th>
-              <th scope="col">{t('admKind')}</th>
-              <th scope="col">{t('admNodeApprovers')}</th>
-              <th scope="col">{t('admRequiredApprovals')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {nodes.map((n) => (
-              <tr key={n.NodeId} data-node-id={n.NodeId}>
-                <td>{n.NodeName}{n.Comment && <small className="hint"> — {n.Comment}</small>}</td>
-                <td>{n.NodeType === 'SYS' ? t('admBuiltIn') : t('admUserList')}</td>
-                <td>{n.AuditUsers.AuditUser.map((u) => `${u.NickName} (${u.RealName})`).join(', ') || (n.NodeType === 'SYS' ? t('admPerTicket') : '—')}</td>
-                <td>{n.RequiredApprovals}</td>
-                <td className="row-actions">
-                  {n.NodeType === 'USER_LIST' && (
-                    <>
-                      <button type="button" aria-label={t('admEditNamed', { name: n.NodeName })} onClick={() => setEditing(n.NodeId)}>{t('admEdit')}</button>
-                      <ConfirmButton label={t('admDelete')} ariaLabel={t('admDeleteNamed', { name: n.NodeName })} confirmLabel={t('admConfirmDelete', { name: n.NodeName })} onConfirm={() => void remove(n.NodeId)} />
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable label={t('admNodes')} columns={[t('admNodeName'), t('admKind'), t('admNodeApprovers'), t('admRequiredApprovals'), t('admActions')]}>
+        {nodes.map((n) => (
+          <tr key={n.NodeId} data-node-id={n.NodeId}>
+            <td>{n.NodeName}{n.Comment && <small className="hint"> — {n.Comment}</small>}</td>
+            <td>{n.NodeType === 'SYS' ? t('admBuiltIn') : t('admUserList')}</td>
+            <td>{n.AuditUsers.AuditUser.map((u) => `${u.NickName} (${u.RealName})`).join(', ') || (n.NodeType === 'SYS' ? t('admPerTicket') : '—')}</td>
+            <td>{n.RequiredApprovals}</td>
+            <td className="row-actions">
+              {n.NodeType === 'USER_LIST' && (
+                <>
+                  <EditButton name={n.NodeName} onClick={() => setEditing(n.NodeId)} />
+                  <DeleteButton name={n.NodeName} onConfirm={() => void remove(n.NodeId)} />
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       {current && <NodeForm key={current.NodeId} node={current} onSaved={() => { setEditing(null); onChanged(); }} onCancel={() => setEditing(null)} />}
       <NodeForm onSaved={onChanged} />
     </section>

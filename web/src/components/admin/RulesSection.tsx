@@ -9,7 +9,8 @@ import { api, ApiError } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { Field } from '../Field.js';
-import { CheckGroup, ConfirmButton } from './forms.js';
+import { CheckGroup, FormButtons } from './forms.js';
+import { AdminTable, DeleteButton, EditButton } from './list.js';
 import type { WfTemplate } from './TemplatesSection.js';
 
 export interface RoutingRule {
@@ -92,10 +93,7 @@ function RuleForm({ rule, templates, onSave, onCancel, errors, busy }: { rule?: 
           )}
         </Field>
       </div>
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={busy}>{rule ? t('save') : t('admAddRule')}</button>
-        {onCancel && <button type="button" onClick={onCancel}>{t('cancel')}</button>}
-      </div>
+      <FormButtons busy={busy} editing={Boolean(rule)} label={t('admAddRule')} onCancel={onCancel} />
     </form>
   );
 }
@@ -140,40 +138,25 @@ export function RulesSection({ rules, templates, onChanged }: { rules: RoutingRu
       <h2 id="adm-rules">{t('admRules')}</h2>
       <p className="hint">{t('admRulesHint')}</p>
       <ErrorBox error={error} />
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admRules')}>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">{t('admRuleName')}</th>
-              <th scope="col">{t('admRuleTypes')}</th>
-              <th scope="col">{t('admRuleEnvs')}</th>
-              <th scope="col">{t('admMinRows')}</th>
-              <th scope="col">{t('admDecision')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((r, i) => (
-              <tr key={r.RuleId ?? i} data-rule-name={r.Name}>
-                <td>{i + 1}</td>
-                <td>{r.Name}</td>
-                <td>{r.PluginTypes.join(', ') || t('admAny')}</td>
-                <td>{r.EnvTypes.join(', ') || t('admAny')}</td>
-                <td>{r.MinEstimatedRows ?? '—'}</td>
-                <td>{t(`admDecision_${r.Decision}`)}{r.TemplateName ? `: ${r.TemplateName}` : ''}</td>
-                <td className="row-actions">
-                  <button type="button" aria-label={t('admMoveUpNamed', { name: r.Name })} disabled={i === 0 || busy} onClick={() => move(i, -1)}>↑</button>
-                  <button type="button" aria-label={t('admMoveDownNamed', { name: r.Name })} disabled={i === rules.length - 1 || busy} onClick={() => move(i, 1)}>↓</button>
-                  <button type="button" aria-label={t('admEditNamed', { name: r.Name })} onClick={() => setEditing(i)}>{t('admEdit')}</button>
-                  <ConfirmButton label={t('admDelete')} ariaLabel={t('admDeleteNamed', { name: r.Name })} confirmLabel={t('admConfirmDelete', { name: r.Name })} onConfirm={() => void save(rules.filter((_, j) => j !== i), null).then((ok) => ok && setEditing(null))} />
-                </td>
-              </tr>
-            ))}
-            {rules.length === 0 && <tr><td colSpan={7} className="empty">{t('admNoRules')}</td></tr>}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable label={t('admRules')} columns={['#', t('admRuleName'), t('admRuleTypes'), t('admRuleEnvs'), t('admMinRows'), t('admDecision'), t('admActions')]}>
+        {rules.map((r, i) => (
+          <tr key={r.RuleId ?? i} data-rule-name={r.Name}>
+            <td>{i + 1}</td>
+            <td>{r.Name}</td>
+            <td>{r.PluginTypes.join(', ') || t('admAny')}</td>
+            <td>{r.EnvTypes.join(', ') || t('admAny')}</td>
+            <td>{r.MinEstimatedRows ?? '—'}</td>
+            <td>{t(`admDecision_${r.Decision}`)}{r.TemplateName ? `: ${r.TemplateName}` : ''}</td>
+            <td className="row-actions">
+              <button type="button" aria-label={t('admMoveUpNamed', { name: r.Name })} disabled={i === 0 || busy} onClick={() => move(i, -1)}>↑</button>
+              <button type="button" aria-label={t('admMoveDownNamed', { name: r.Name })} disabled={i === rules.length - 1 || busy} onClick={() => move(i, 1)}>↓</button>
+              <EditButton name={r.Name} onClick={() => setEditing(i)} />
+              <DeleteButton name={r.Name} onConfirm={() => void save(rules.filter((_, j) => j !== i), null).then((ok) => ok && setEditing(null))} />
+            </td>
+          </tr>
+        ))}
+        {rules.length === 0 && <tr><td colSpan={7} className="empty">{t('admNoRules')}</td></tr>}
+      </AdminTable>
       {current && editing !== null && (
         <RuleForm key={`edit-${editing}-${current.RuleId}`} rule={current} templates={templates} errors={errorsFor(editing)} busy={busy}
           onSave={(r) => void save(rules.map((x, j) => (j === editing ? r : x)), editing).then((ok) => ok && setEditing(null))}

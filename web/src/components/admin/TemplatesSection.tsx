@@ -7,7 +7,8 @@ import { api } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 import { ErrorBox } from '../ErrorBox.js';
 import { Field } from '../Field.js';
-import { ConfirmButton, useSubmit } from './forms.js';
+import { FormButtons, useSubmit } from './forms.js';
+import { AdminTable, DeleteButton, EditButton, useEditAndDelete } from './list.js';
 import type { WfNode } from './NodesSection.js';
 
 export interface WfTemplate {
@@ -93,62 +94,36 @@ function TemplateForm({ template, nodes, onSaved, onCancel }: { template?: WfTem
         {t('admTemplateEnabled')}
       </label>
       <ErrorBox error={s.general} />
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={s.busy}>{template ? t('save') : t('admCreateTemplate')}</button>
-        {onCancel && <button type="button" onClick={onCancel}>{t('cancel')}</button>}
-      </div>
+      <FormButtons busy={s.busy} editing={Boolean(template)} label={t('admCreateTemplate')} onCancel={onCancel} />
     </form>
   );
 }
 
 export function TemplatesSection({ templates, nodes, onChanged }: { templates: WfTemplate[]; nodes: WfNode[]; onChanged: () => void }) {
   const { t } = useI18n();
-  const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { editing, setEditing, error, remove } = useEditAndDelete((id: number) => api.rpc('DeleteWorkFlowTemplate', { TemplateId: id }), onChanged);
   const current = templates.find((x) => x.TemplateId === editing);
-  const remove = async (id: number) => {
-    setError(null);
-    try {
-      await api.rpc('DeleteWorkFlowTemplate', { TemplateId: id });
-      if (editing === id) setEditing(null);
-      onChanged();
-    } catch (e) {
-      setError(e);
-    }
-  };
   return (
     <section aria-labelledby="adm-templates">
       <h2 id="adm-templates">{t('admTemplates')}</h2>
       <ErrorBox error={error} />
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admTemplates')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admTemplateName')}</th>
-              <th scope="col">{t('admChain')}</th>
-              <th scope="col">{t('admState')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {templates.map((x) => (
-              <tr key={x.TemplateId} data-template-id={x.TemplateId}>
-                <td>{x.TemplateName}{x.IsSystem === 1 && <> <span className="tag">{t('admBuiltIn')}</span></>}{x.Comment && <small className="hint"> — {x.Comment}</small>}</td>
-                <td>{[...x.WorkflowNodes.WorkflowNode].sort((a, b) => a.Position - b.Position).map((n) => n.NodeName).join(' → ')}</td>
-                <td>{x.Enabled === 'Y' ? t('admEnabled') : t('admDisabled')}</td>
-                <td className="row-actions">
-                  {x.IsSystem === 0 && (
-                    <>
-                      <button type="button" aria-label={t('admEditNamed', { name: x.TemplateName })} onClick={() => setEditing(x.TemplateId)}>{t('admEdit')}</button>
-                      <ConfirmButton label={t('admDelete')} ariaLabel={t('admDeleteNamed', { name: x.TemplateName })} confirmLabel={t('admConfirmDelete', { name: x.TemplateName })} onConfirm={() => void remove(x.TemplateId)} />
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable label={t('admTemplates')} columns={[t('admTemplateName'), t('admChain'), t('admState'), t('admActions')]}>
+        {templates.map((x) => (
+          <tr key={x.TemplateId} data-template-id={x.TemplateId}>
+            <td>{x.TemplateName}{x.IsSystem === 1 && <> <span className="tag">{t('admBuiltIn')}</span></>}{x.Comment && <small className="hint"> — {x.Comment}</small>}</td>
+            <td>{[...x.WorkflowNodes.WorkflowNode].sort((a, b) => a.Position - b.Position).map((n) => n.NodeName).join(' → ')}</td>
+            <td>{x.Enabled === 'Y' ? t('admEnabled') : t('admDisabled')}</td>
+            <td className="row-actions">
+              {x.IsSystem === 0 && (
+                <>
+                  <EditButton name={x.TemplateName} onClick={() => setEditing(x.TemplateId)} />
+                  <DeleteButton name={x.TemplateName} onConfirm={() => void remove(x.TemplateId)} />
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       {current && <TemplateForm key={current.TemplateId} template={current} nodes={nodes} onSaved={() => { setEditing(null); onChanged(); }} onCancel={() => setEditing(null)} />}
       <TemplateForm nodes={nodes} onSaved={onChanged} />
     </section>

@@ -1,6 +1,7 @@
 /** Several users of the tenant (ListUsers with a keyword), chosen ones as removable chips; for approval nodes. */
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { api, type Body } from '../../api.js';
+import { useSearch } from '../../hooks.js';
 import { useI18n } from '../../i18n.js';
 
 export interface ChosenUser {
@@ -12,22 +13,9 @@ export function UserChooser({ legend, value, onChange, error }: { legend: string
   const { t } = useI18n();
   const errId = `${useId()}-error`;
   const [key, setKey] = useState('');
-  const [found, setFound] = useState<ChosenUser[]>([]);
-
-  useEffect(() => {
-    if (key.trim() === '') return setFound([]);
-    let live = true;
-    const timer = setTimeout(() => {
-      api
-        .rpc('ListUsers', { SearchKey: key.trim(), UserState: 'NORMAL', PageSize: 10 })
-        .then((r) => live && setFound(((r.UserList?.User ?? []) as Body[]).map((u) => ({ id: Number(u.UserId), name: `${u.NickName} (${u.Uid})` }))))
-        .catch(() => live && setFound([]));
-    }, 200);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [key]);
+  const search = useSearch(key, async (k) => (((await api.rpc('ListUsers', { SearchKey: k, UserState: 'NORMAL', PageSize: 10 })).UserList?.User ?? []) as Body[]).map((u) => ({ id: Number(u.UserId), name: `${u.NickName} (${u.Uid})` })), { delayMs: 200, skipEmpty: true });
+  // A failed search suggests nobody.
+  const found: ChosenUser[] = search.failure ? [] : search.found;
 
   return (
     <fieldset className={`field${error ? ' field-invalid' : ''}`} aria-describedby={error ? errId : undefined}>

@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the administration pages: a call that sorts the server's error into field
  * messages (`Missing<Name>`/`Invalid<Name>`, shown next to the field) or a general box, a group of
- * labelled checkboxes, a two-step confirm button and the once-only secret box.
+ * labelled checkboxes, a two-step confirm button, the form's submit/cancel buttons and the once-only
+ * secret box.
  */
 import { useId, useState, type ReactNode } from 'react';
 import { ApiError, fieldErrors } from '../../api.js';
@@ -71,6 +72,17 @@ export function ConfirmButton({ label, ariaLabel, confirmLabel, onConfirm, disab
       <button type="button" className="danger" autoFocus onClick={() => { setAsking(false); onConfirm(); }}>{confirmLabel}</button>
       <button type="button" onClick={() => setAsking(false)}>{t('cancel')}</button>
     </span>
+  );
+}
+
+/** A form's submit button (`label`; "Save" when `editing`) and, when it can be left, Cancel. */
+export function FormButtons({ busy, editing, label, onCancel }: { busy: boolean; editing: boolean; label: string; onCancel?: (() => void) | undefined }) {
+  const { t } = useI18n();
+  return (
+    <div className="buttons">
+      <button type="submit" className="primary" disabled={busy}>{editing ? t('save') : label}</button>
+      {onCancel && <button type="button" onClick={onCancel}>{t('cancel')}</button>}
+    </div>
   );
 }
 

@@ -6,7 +6,8 @@
 import { useState } from 'react';
 import { api, type Body } from '../../api.js';
 import { AdminRefusal, isRefusal } from '../../components/admin/access.js';
-import { ConfirmButton, SecretOnce } from '../../components/admin/forms.js';
+import { SecretOnce } from '../../components/admin/forms.js';
+import { AdminTable, DeleteButton, useRowAction } from '../../components/admin/list.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { useLoad } from '../../hooks.js';
 import { useI18n } from '../../i18n.js';
@@ -26,22 +27,13 @@ export function AccessKeysPage() {
   const [search, setSearch] = useState('');
   const [userId, setUserId] = useState(String(session.User.UserId));
   const [created, setCreated] = useState<{ id: string; secret: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const users = useLoad(() => api.rpc('ListUsers', { SearchKey: search.trim(), PageSize: 50 }), [search]);
   const keys = useLoad(() => api.rpc('ListAccessKeys', { UserId: userId }), [userId]);
   const list = ((keys.data?.AccessKeys?.AccessKey ?? []) as Body[]) as AccessKey[];
   const options = ((users.data?.UserList?.User ?? []) as Body[]).map((u) => ({ id: String(u.UserId), label: `${u.NickName} (${u.Uid})` }));
   if (!options.some((o) => o.id === userId)) options.unshift({ id: userId, label: userId === String(session.User.UserId) ? `${session.User.NickName} (${session.User.Uid})` : `#${userId}` });
 
-  const call = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      await keys.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const { error, call } = useRowAction(keys.reload);
   const create = () =>
     call(async () => {
       const r = await api.rpc('CreateAccessKey', { UserId: userId });
@@ -75,38 +67,25 @@ export function AccessKeysPage() {
           </dl>
         </SecretOnce>
       )}
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admAccessKeys')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admAccessKeyId')}</th>
-              <th scope="col">{t('admState')}</th>
-              <th scope="col">{t('admCreated')}</th>
-              <th scope="col">{t('admLastUsed')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((k) => (
-              <tr key={k.AccessKeyId} data-key-id={k.AccessKeyId}>
-                <td><code>{k.AccessKeyId}</code></td>
-                <td><span className={`badge ${k.Status === 'Active' ? 'badge-success' : 'badge-cancel'}`}>{k.Status === 'Active' ? t('admActive') : t('admInactive')}</span></td>
-                <td>{time(k.CreateDate)}</td>
-                <td>{k.LastUsedDate ? time(k.LastUsedDate) : '—'}</td>
-                <td className="row-actions">
-                  {k.Status === 'Active' ? (
-                    <button type="button" aria-label={t('admDisableNamed', { name: k.AccessKeyId })} onClick={() => void call(() => api.rpc('UpdateAccessKey', { UserAccessKeyId: k.AccessKeyId, Status: 'Inactive' }))}>{t('admDisable')}</button>
-                  ) : (
-                    <button type="button" aria-label={t('admEnableNamed', { name: k.AccessKeyId })} onClick={() => void call(() => api.rpc('UpdateAccessKey', { UserAccessKeyId: k.AccessKeyId, Status: 'Active' }))}>{t('admEnable')}</button>
-                  )}
-                  <ConfirmButton label={t('admDelete')} ariaLabel={t('admDeleteNamed', { name: k.AccessKeyId })} confirmLabel={t('admConfirmDelete', { name: k.AccessKeyId })} onConfirm={() => void call(() => api.rpc('DeleteAccessKey', { UserAccessKeyId: k.AccessKeyId }))} />
-                </td>
-              </tr>
-            ))}
-            {!keys.loading && list.length === 0 && <tr><td colSpan={5} className="empty">{t('admNoKeys')}</td></tr>}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable label={t('admAccessKeys')} columns={[t('admAccessKeyId'), t('admState'), t('admCreated'), t('admLastUsed'), t('admActions')]}>
+        {list.map((k) => (
+          <tr key={k.AccessKeyId} data-key-id={k.AccessKeyId}>
+            <td><code>{k.AccessKeyId}</code></td>
+            <td><span className={`badge ${k.Status === 'Active' ? 'badge-success' : 'badge-cancel'}`}>{k.Status === 'Active' ? t('admActive') : t('admInactive')}</span></td>
+            <td>{time(k.CreateDate)}</td>
+            <td>{k.LastUsedDate ? time(k.LastUsedDate) : '—'}</td>
+            <td className="row-actions">
+              {k.Status === 'Active' ? (
+                <button type="button" aria-label={t('admDisableNamed', { name: k.AccessKeyId })} onClick={() => void call(() => api.rpc('UpdateAccessKey', { UserAccessKeyId: k.AccessKeyId, Status: 'Inactive' }))}>{t('admDisable')}</button>
+              ) : (
+                <button type="button" aria-label={t('admEnableNamed', { name: k.AccessKeyId })} onClick={() => void call(() => api.rpc('UpdateAccessKey', { UserAccessKeyId: k.AccessKeyId, Status: 'Active' }))}>{t('admEnable')}</button>
+              )}
+              <DeleteButton name={k.AccessKeyId} onConfirm={() => void call(() => api.rpc('DeleteAccessKey', { UserAccessKeyId: k.AccessKeyId }))} />
+            </td>
+          </tr>
+        ))}
+        {!keys.loading && list.length === 0 && <tr><td colSpan={5} className="empty">{t('admNoKeys')}</td></tr>}
+      </AdminTable>
       <div className="buttons">
         <button type="button" className="primary" onClick={() => void create()}>{t('admCreateKey')}</button>
       </div>

@@ -7,6 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Body } from '../../api.js';
 import { AdminRefusal, isRefusal } from '../../components/admin/access.js';
 import { useSubmit } from '../../components/admin/forms.js';
+import { AdminTable } from '../../components/admin/list.js';
 import { ENV_TYPES } from '../../components/admin/RulesSection.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
@@ -65,40 +66,26 @@ export function FlowPage() {
           </Field>
           <fieldset className={`field${s.fields.Stages ? ' field-invalid' : ''}`}>
             <legend>{t('admStages')}</legend>
-            <div className="table-wrap">
-              <table className="admin-table">
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">{t('admEnvironment')}</th>
-                    <th scope="col">{t('admStageTitle')}</th>
-                    <th scope="col">{t('admCanSkip')}</th>
-                    <th scope="col">{t('admBackToDesign')}</th>
-                    <th scope="col">{t('admActions')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stages.map((st, i) => (
-                    <tr key={i}>
-                      <td>{i === 0 ? t('admDesignStage') : i + 1}</td>
-                      <td>
-                        <select aria-label={t('admStageEnv', { n: i + 1 })} value={st.EnvType} onChange={(e) => patch(i, { EnvType: e.target.value })}>
-                          {ENV_TYPES.map((e) => <option key={e} value={e}>{e}</option>)}
-                        </select>
-                      </td>
-                      <td><input aria-label={t('admStageTitleN', { n: i + 1 })} value={st.Title} onChange={(e) => patch(i, { Title: e.target.value })} /></td>
-                      <td><input type="checkbox" aria-label={t('admCanSkipN', { n: i + 1 })} checked={st.CanSkip} disabled={i === 0} onChange={(e) => patch(i, { CanSkip: e.target.checked })} /></td>
-                      <td><input type="checkbox" aria-label={t('admBackToDesignN', { n: i + 1 })} checked={st.BackToDesign} onChange={(e) => patch(i, { BackToDesign: e.target.checked })} /></td>
-                      <td className="row-actions">
-                        <button type="button" aria-label={t('admMoveUpNamed', { name: st.Title })} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
-                        <button type="button" aria-label={t('admMoveDownNamed', { name: st.Title })} disabled={i === stages.length - 1} onClick={() => move(i, 1)}>↓</button>
-                        <button type="button" aria-label={t('admRemoveNamed', { name: st.Title })} onClick={() => setStages(stages.filter((_, j) => j !== i))}>×</button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <AdminTable columns={['#', t('admEnvironment'), t('admStageTitle'), t('admCanSkip'), t('admBackToDesign'), t('admActions')]}>
+              {stages.map((st, i) => (
+                <tr key={i}>
+                  <td>{i === 0 ? t('admDesignStage') : i + 1}</td>
+                  <td>
+                    <select aria-label={t('admStageEnv', { n: i + 1 })} value={st.EnvType} onChange={(e) => patch(i, { EnvType: e.target.value })}>
+                      {ENV_TYPES.map((e) => <option key={e} value={e}>{e}</option>)}
+                    </select>
+                  </td>
+                  <td><input aria-label={t('admStageTitleN', { n: i + 1 })} value={st.Title} onChange={(e) => patch(i, { Title: e.target.value })} /></td>
+                  <td><input type="checkbox" aria-label={t('admCanSkipN', { n: i + 1 })} checked={st.CanSkip} disabled={i === 0} onChange={(e) => patch(i, { CanSkip: e.target.checked })} /></td>
+                  <td><input type="checkbox" aria-label={t('admBackToDesignN', { n: i + 1 })} checked={st.BackToDesign} onChange={(e) => patch(i, { BackToDesign: e.target.checked })} /></td>
+                  <td className="row-actions">
+                    <button type="button" aria-label={t('admMoveUpNamed', { name: st.Title })} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
+                    <button type="button" aria-label={t('admMoveDownNamed', { name: st.Title })} disabled={i === stages.length - 1} onClick={() => move(i, 1)}>↓</button>
+                    <button type="button" aria-label={t('admRemoveNamed', { name: st.Title })} onClick={() => setStages(stages.filter((_, j) => j !== i))}>×</button>
+                  </td>
+                </tr>
+              ))}
+            </AdminTable>
             <button type="button" onClick={() => setStages([...stages, { EnvType: ENV_TYPES.find((e) => !stages.some((x) => x.EnvType === e)) ?? 'dev', Title: '', CanSkip: false, BackToDesign: true }])}>{t('admAddStage')}</button>
             {s.fields.Stages && <div className="field-error" role="alert">{s.fields.Stages}</div>}
           </fieldset>

@@ -7,6 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type Body } from '../../api.js';
 import { AdminRefusal, isRefusal } from '../../components/admin/access.js';
 import { useSubmit } from '../../components/admin/forms.js';
+import { AdminTable, EditButton } from '../../components/admin/list.js';
 import { ENV_TYPES } from '../../components/admin/RulesSection.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
@@ -92,30 +93,17 @@ export function ReviewRulesPage() {
       </div>
       <ErrorBox error={list.error} onRetry={() => void list.reload()} />
       {current && <RuleSettingForm key={`${current.RuleId}-${env}`} rule={current} env={env} onSaved={() => { setEditing(null); void list.reload(); }} onCancel={() => setEditing(null)} />}
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admReviewRules')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admRule')}</th>
-              <th scope="col">{t('admScope')}</th>
-              <th scope="col">{t('admLevel')}</th>
-              <th scope="col">{t('admParams')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((r) => (
-              <tr key={r.RuleId} data-rule-id={r.RuleId}>
-                <td><code>{r.RuleId}</code><br /><small className="hint">{r.Description}</small></td>
-                <td>{r.Scope}</td>
-                <td>{r.Level} <small className="hint">({r.LevelSource === 'DEFAULT' ? t('admDefault') : t('admFrom', { env: r.LevelSource })})</small></td>
-                <td>{Object.entries(r.Params).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</td>
-                <td><button type="button" aria-label={t('admEditNamed', { name: r.RuleId })} onClick={() => setEditing(r.RuleId)}>{t('admEdit')}</button></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable label={t('admReviewRules')} columns={[t('admRule'), t('admScope'), t('admLevel'), t('admParams'), t('admActions')]}>
+        {rules.map((r) => (
+          <tr key={r.RuleId} data-rule-id={r.RuleId}>
+            <td><code>{r.RuleId}</code><br /><small className="hint">{r.Description}</small></td>
+            <td>{r.Scope}</td>
+            <td>{r.Level} <small className="hint">({r.LevelSource === 'DEFAULT' ? t('admDefault') : t('admFrom', { env: r.LevelSource })})</small></td>
+            <td>{Object.entries(r.Params).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</td>
+            <td><EditButton name={r.RuleId} onClick={() => setEditing(r.RuleId)} /></td>
+          </tr>
+        ))}
+      </AdminTable>
     </>
   );
 }

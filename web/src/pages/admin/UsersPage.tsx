@@ -6,7 +6,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Body } from '../../api.js';
 import { isRefusal, AdminRefusal } from '../../components/admin/access.js';
-import { CheckGroup, ConfirmButton, useSubmit } from '../../components/admin/forms.js';
+import { CheckGroup, FormButtons, useSubmit } from '../../components/admin/forms.js';
+import { AdminTable, DeleteButton, EditButton, Pager, useEditAndDelete } from '../../components/admin/list.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { useLoad } from '../../hooks.js';
@@ -123,10 +124,7 @@ function UserForm({ user, onSaved, onCancel }: { user?: User; onSaved: (uid: str
       )}
       <ErrorBox error={s.general} />
       {note && <p className="notice" role="status">{note}</p>}
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={s.busy}>{user ? t('save') : t('admAddUserButton')}</button>
-        {onCancel && <button type="button" onClick={onCancel}>{t('cancel')}</button>}
-      </div>
+      <FormButtons busy={s.busy} editing={Boolean(user)} label={t('admAddUserButton')} onCancel={onCancel} />
     </form>
   );
 }
@@ -136,24 +134,14 @@ export function UsersPage() {
   const time = useTime();
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
   const list = useLoad(() => api.rpc('ListUsers', { SearchKey: search.trim(), PageNumber: page, PageSize: PAGE_SIZE }), [search, page]);
   const users = ((list.data?.UserList?.User ?? []) as Body[]) as User[];
   const total = Number(list.data?.TotalCount ?? 0);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const current = users.find((u) => u.Uid === editing);
 
-  const act = async (action: 'DisableUser' | 'EnableUser' | 'DeleteUser', uid: string) => {
-    setActionError(null);
-    try {
-      await api.rpc(action, { Uid: uid });
-      if (action === 'DeleteUser' && editing === uid) setEditing(null);
-      await list.reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const { editing, setEditing, error: actionError, call, remove } = useEditAndDelete((uid: string) => api.rpc('DeleteUser', { Uid: uid }), list.reload);
+  const current = users.find((u) => u.Uid === editing);
+  const act = (action: 'DisableUser' | 'EnableUser', uid: string) => call(() => api.rpc(action, { Uid: uid }));
 
   if (isRefusal(list.error)) return <AdminRefusal error={list.error} />;
   return (
@@ -167,50 +155,30 @@ export function UsersPage() {
       </div>
       <ErrorBox error={list.error} onRetry={() => void list.reload()} />
       <ErrorBox error={actionError} />
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admUsers')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admUid')}</th>
-              <th scope="col">{t('admNickName')}</th>
-              <th scope="col">{t('admRoles')}</th>
-              <th scope="col">{t('admState')}</th>
-              <th scope="col" className="wide-only">{t('admLastLogin')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.UserId} data-uid={u.Uid}>
-                <td>{u.Uid}</td>
-                <td>{u.NickName}</td>
-                <td>{u.RoleNameList.RoleNames.join(', ')}</td>
-                <td><span className={`badge ${u.State === 'NORMAL' ? 'badge-success' : 'badge-cancel'}`}>{u.State === 'NORMAL' ? t('admEnabled') : t('admDisabled')}</span></td>
-                <td className="wide-only">{u.LastLoginTime ? time(u.LastLoginTime) : '—'}</td>
-                <td className="row-actions">
-                  <button type="button" aria-label={t('admEditNamed', { name: u.Uid })} onClick={() => setEditing(u.Uid)}>{t('admEdit')}</button>
-                  {u.State === 'NORMAL' ? (
-                    <button type="button" aria-label={t('admDisableNamed', { name: u.Uid })} onClick={() => void act('DisableUser', u.Uid)}>{t('admDisable')}</button>
-                  ) : (
-                    <button type="button" aria-label={t('admEnableNamed', { name: u.Uid })} onClick={() => void act('EnableUser', u.Uid)}>{t('admEnable')}</button>
-                  )}
-                  <ConfirmButton label={t('admDelete')} ariaLabel={t('admDeleteNamed', { name: u.Uid })} confirmLabel={t('admConfirmDelete', { name: u.Uid })} onConfirm={() => void act('DeleteUser', u.Uid)} />
-                </td>
-              </tr>
-            ))}
-            {!list.loading && users.length === 0 && (
-              <tr><td colSpan={6} className="empty">{t('admNoUsers')}</td></tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {pages > 1 && (
-        <div className="pager">
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>{t('admPrev')}</button>
-          <span>{t('admPageOf', { page, pages })}</span>
-          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>{t('admNext')}</button>
-        </div>
-      )}
+      <AdminTable label={t('admUsers')} columns={[t('admUid'), t('admNickName'), t('admRoles'), t('admState'), { label: t('admLastLogin'), className: 'wide-only' }, t('admActions')]}>
+        {users.map((u) => (
+          <tr key={u.UserId} data-uid={u.Uid}>
+            <td>{u.Uid}</td>
+            <td>{u.NickName}</td>
+            <td>{u.RoleNameList.RoleNames.join(', ')}</td>
+            <td><span className={`badge ${u.State === 'NORMAL' ? 'badge-success' : 'badge-cancel'}`}>{u.State === 'NORMAL' ? t('admEnabled') : t('admDisabled')}</span></td>
+            <td className="wide-only">{u.LastLoginTime ? time(u.LastLoginTime) : '—'}</td>
+            <td className="row-actions">
+              <EditButton name={u.Uid} onClick={() => setEditing(u.Uid)} />
+              {u.State === 'NORMAL' ? (
+                <button type="button" aria-label={t('admDisableNamed', { name: u.Uid })} onClick={() => void act('DisableUser', u.Uid)}>{t('admDisable')}</button>
+              ) : (
+                <button type="button" aria-label={t('admEnableNamed', { name: u.Uid })} onClick={() => void act('EnableUser', u.Uid)}>{t('admEnable')}</button>
+              )}
+              <DeleteButton name={u.Uid} onConfirm={() => void remove(u.Uid)} />
+            </td>
+          </tr>
+        ))}
+        {!list.loading && users.length === 0 && (
+          <tr><td colSpan={6} className="empty">{t('admNoUsers')}</td></tr>
+        )}
+      </AdminTable>
+      <Pager page={page} pages={pages} onPage={setPage} />
       {current && (
         <div className="card" key={current.Uid}>
           <UserForm user={current} onSaved={() => void list.reload()} onCancel={() => setEditing(null)} />

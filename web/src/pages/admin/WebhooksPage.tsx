@@ -6,7 +6,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Body } from '../../api.js';
 import { AdminRefusal, isRefusal } from '../../components/admin/access.js';
-import { CheckGroup, ConfirmButton, SecretOnce, useSubmit } from '../../components/admin/forms.js';
+import { CheckGroup, FormButtons, SecretOnce, useSubmit } from '../../components/admin/forms.js';
+import { AdminTable, DeleteButton, EditButton, Pager, useRowAction } from '../../components/admin/list.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { useLoad } from '../../hooks.js';
@@ -68,10 +69,7 @@ function WebhookForm({ hook, onSaved, onCancel }: { hook?: Webhook; onSaved: (se
         </label>
       )}
       <ErrorBox error={s.general} />
-      <div className="buttons">
-        <button type="submit" className="primary" disabled={s.busy}>{hook ? t('save') : t('admCreateWebhook')}</button>
-        {onCancel && <button type="button" onClick={onCancel}>{t('cancel')}</button>}
-      </div>
+      <FormButtons busy={s.busy} editing={Boolean(hook)} label={t('admCreateWebhook')} onCancel={onCancel} />
     </form>
   );
 }
@@ -98,40 +96,20 @@ function Deliveries({ hook }: { hook: Webhook }) {
         <button type="button" onClick={() => void log.reload()}>{t('admRefresh')}</button>
       </div>
       <ErrorBox error={log.error} />
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admDeliveries')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admEvent')}</th>
-              <th scope="col">{t('admTicket')}</th>
-              <th scope="col">{t('admState')}</th>
-              <th scope="col">{t('admAttempts')}</th>
-              <th scope="col">{t('admLastAnswer')}</th>
-              <th scope="col">{t('admCreated')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={String(d.DeliveryId)}>
-                <td>{String(d.EventType)} <small className="hint">#{String(d.EventId)}</small></td>
-                <td><a href={`#/tickets/${d.OrderId}`}>{String(d.OrderId)}</a></td>
-                <td><span className={`badge ${d.Status === 'SUCCESS' ? 'badge-success' : d.Status === 'FAIL' ? 'badge-fail' : 'badge-toaudit'}`}>{String(d.Status)}</span></td>
-                <td>{String(d.Attempts)} / {String(d.MaxAttempts)}{d.NextAttemptTime ? <small className="hint"> {t('admNextAttempt', { time: time(String(d.NextAttemptTime)) })}</small> : null}</td>
-                <td className="comment">{d.LastHttpStatus ? `HTTP ${d.LastHttpStatus}` : ''}{d.LastError ? ` ${d.LastError}` : ''}</td>
-                <td>{time(String(d.CreateTime))}</td>
-              </tr>
-            ))}
-            {!log.loading && rows.length === 0 && <tr><td colSpan={6} className="empty">{t('admNoDeliveries')}</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {pages > 1 && (
-        <div className="pager">
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>{t('admPrev')}</button>
-          <span>{t('admPageOf', { page, pages })}</span>
-          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>{t('admNext')}</button>
-        </div>
-      )}
+      <AdminTable label={t('admDeliveries')} columns={[t('admEvent'), t('admTicket'), t('admState'), t('admAttempts'), t('admLastAnswer'), t('admCreated')]}>
+        {rows.map((d) => (
+          <tr key={String(d.DeliveryId)}>
+            <td>{String(d.EventType)} <small className="hint">#{String(d.EventId)}</small></td>
+            <td><a href={`#/tickets/${d.OrderId}`}>{String(d.OrderId)}</a></td>
+            <td><span className={`badge ${d.Status === 'SUCCESS' ? 'badge-success' : d.Status === 'FAIL' ? 'badge-fail' : 'badge-toaudit'}`}>{String(d.Status)}</span></td>
+            <td>{String(d.Attempts)} / {String(d.MaxAttempts)}{d.NextAttemptTime ? <small className="hint"> {t('admNextAttempt', { time: time(String(d.NextAttemptTime)) })}</small> : null}</td>
+            <td className="comment">{d.LastHttpStatus ? `HTTP ${d.LastHttpStatus}` : ''}{d.LastError ? ` ${d.LastError}` : ''}</td>
+            <td>{time(String(d.CreateTime))}</td>
+          </tr>
+        ))}
+        {!log.loading && rows.length === 0 && <tr><td colSpan={6} className="empty">{t('admNoDeliveries')}</td></tr>}
+      </AdminTable>
+      <Pager page={page} pages={pages} onPage={setPage} />
     </section>
   );
 }
@@ -144,20 +122,11 @@ export function WebhooksPage() {
   const [editing, setEditing] = useState<number | null>(null);
   const [logOf, setLogOf] = useState<number | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, call } = useRowAction(list.reload);
   const [tested, setTested] = useState<string>('');
   const current = hooks.find((h) => h.WebhookId === editing);
   const logHook = hooks.find((h) => h.WebhookId === logOf);
 
-  const call = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      await list.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
   const test = (h: Webhook) =>
     call(async () => {
       setTested('');
@@ -179,37 +148,24 @@ export function WebhooksPage() {
       <ErrorBox error={error} />
       {tested && <p className="notice" role="status">{tested}</p>}
       {secret && <SecretOnce title={t('admWebhookSecretTitle')} secret={secret} onDone={() => setSecret(null)} />}
-      <div className="table-wrap">
-        <table className="admin-table" aria-label={t('admWebhooks')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('admWebhookUrl')}</th>
-              <th scope="col">{t('admWebhookEvents')}</th>
-              <th scope="col">{t('admState')}</th>
-              <th scope="col" className="wide-only">{t('admModified')}</th>
-              <th scope="col">{t('admActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {hooks.map((h) => (
-              <tr key={h.WebhookId} data-webhook-id={h.WebhookId}>
-                <td className="comment">{h.Url}</td>
-                <td>{h.Events.Event.join(', ') || t('admAllEvents')}</td>
-                <td>{h.Enabled ? t('admEnabled') : t('admDisabled')}</td>
-                <td className="wide-only">{time(h.ModifyTime)}</td>
-                <td className="row-actions">
-                  <button type="button" aria-label={t('admDeliveriesOf', { name: h.Url })} onClick={() => setLogOf(h.WebhookId)}>{t('admDeliveries')}</button>
-                  <button type="button" aria-label={t('admTestNamed', { name: h.Url })} onClick={() => void test(h)}>{t('admTest')}</button>
-                  <button type="button" aria-label={t('admEditNamed', { name: h.Url })} onClick={() => setEditing(h.WebhookId)}>{t('admEdit')}</button>
-                  <button type="button" aria-label={t('admRegenerateNamed', { name: h.Url })} onClick={() => void call(async () => setSecret(String((await api.rpc('UpdateWebhook', { WebhookId: h.WebhookId, RegenerateSecret: true })).Secret)))}>{t('admRegenerate')}</button>
-                  <ConfirmButton label={t('admDelete')} ariaLabel={t('admDeleteNamed', { name: h.Url })} confirmLabel={t('admConfirmDelete', { name: h.Url })} onConfirm={() => void call(async () => { await api.rpc('DeleteWebhook', { WebhookId: h.WebhookId }); if (logOf === h.WebhookId) setLogOf(null); })} />
-                </td>
-              </tr>
-            ))}
-            {!list.loading && hooks.length === 0 && <tr><td colSpan={5} className="empty">{t('admNoWebhooks')}</td></tr>}
-          </tbody>
-        </table>
-      </div>
+      <AdminTable label={t('admWebhooks')} columns={[t('admWebhookUrl'), t('admWebhookEvents'), t('admState'), { label: t('admModified'), className: 'wide-only' }, t('admActions')]}>
+        {hooks.map((h) => (
+          <tr key={h.WebhookId} data-webhook-id={h.WebhookId}>
+            <td className="comment">{h.Url}</td>
+            <td>{h.Events.Event.join(', ') || t('admAllEvents')}</td>
+            <td>{h.Enabled ? t('admEnabled') : t('admDisabled')}</td>
+            <td className="wide-only">{time(h.ModifyTime)}</td>
+            <td className="row-actions">
+              <button type="button" aria-label={t('admDeliveriesOf', { name: h.Url })} onClick={() => setLogOf(h.WebhookId)}>{t('admDeliveries')}</button>
+              <button type="button" aria-label={t('admTestNamed', { name: h.Url })} onClick={() => void test(h)}>{t('admTest')}</button>
+              <EditButton name={h.Url} onClick={() => setEditing(h.WebhookId)} />
+              <button type="button" aria-label={t('admRegenerateNamed', { name: h.Url })} onClick={() => void call(async () => setSecret(String((await api.rpc('UpdateWebhook', { WebhookId: h.WebhookId, RegenerateSecret: true })).Secret)))}>{t('admRegenerate')}</button>
+              <DeleteButton name={h.Url} onConfirm={() => void call(async () => { await api.rpc('DeleteWebhook', { WebhookId: h.WebhookId }); if (logOf === h.WebhookId) setLogOf(null); })} />
+            </td>
+          </tr>
+        ))}
+        {!list.loading && hooks.length === 0 && <tr><td colSpan={5} className="empty">{t('admNoWebhooks')}</td></tr>}
+      </AdminTable>
       {logHook && <Deliveries key={logHook.WebhookId} hook={logHook} />}
       {current && <WebhookForm key={current.WebhookId} hook={current} onSaved={saved} onCancel={() => setEditing(null)} />}
       <WebhookForm onSaved={saved} />
