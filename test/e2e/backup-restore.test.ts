@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { uploadSql } from '../helpers/attachments.js';
+import { fetchBytes } from '../helpers/export-flow.js';
 import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
 import { ok, pop, startTestServer, type Body, type TestServer } from '../helpers/server.js';
 import { buildWorld, worldServer, type World } from '../helpers/tenant-world.js';
@@ -28,11 +29,6 @@ const tempDir = (name: string) => {
   cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
   return d;
 };
-
-async function fetchBytes(url: string): Promise<{ status: number; body: Buffer }> {
-  const r = await fetch(url);
-  return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
-}
 
 /** What the restore must bring back, read through the API, and the files behind the links. */
 interface Snapshot {

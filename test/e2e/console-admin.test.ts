@@ -12,20 +12,17 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createShopDatabase } from '../../src/demo/shop-db.js';
-import { setPassword } from '../../src/modules/identity/sessions.js';
-import { ConsoleBrowser, describeInBrowser, logIn } from '../helpers/browser.js';
+import { describeInBrowser, logIn } from '../helpers/browser.js';
+import { registerShop, startConsoleEnv, type ConsoleEnv } from '../helpers/console-env.js';
 import { awaitPrecheck, gatewayError, ok, pop } from '../helpers/server.js';
-import { fileExport, startExportEnv, type ExportEnv } from '../helpers/export-flow.js';
+import { fileExport } from '../helpers/export-flow.js';
 import type { Page } from 'playwright-core';
 
 const PASSWORD = { admin: 'Admin-console-pass-1', ulla: 'Ulla-console-pass-1', rita: 'Rita-console-pass-1' };
 
 describeInBrowser('console administration in Chromium', () => {
-  let env: ExportEnv;
-  let browser: ConsoleBrowser;
+  let env: ConsoleEnv<'admin' | 'ulla'>;
   let dbId: number;
   let receiver: http.Server;
   let receiverUrl = '';
@@ -43,29 +40,23 @@ describeInBrowser('console administration in Chromium', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
-    env = await startExportEnv({ OPENDMS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
+    // rita gets her console password in the test, from the admin's "Add user" form.
+    env = await startConsoleEnv('console-admin', { admin: PASSWORD.admin, ulla: PASSWORD.ulla }, { OPENDMS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     // The demo shop database in the test environment, with dora as its DBA (the default route).
-    const shopFile = path.join(env.srv.server.deps.config.sqliteInstanceDir, 'shop.db');
-    createShopDatabase(shopFile);
-    ok(await env.admin('RegisterInstance', { InstanceType: 'sqlite', Host: shopFile, InstanceAlias: 'demo-shop', EnvType: 'test', DbaUid: 'dora', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', SafeRule: 'default', NetworkType: 'VPC' }));
-    dbId = Number(ok(await env.admin('GetDatabase', { Host: shopFile, Port: 0, SchemaName: 'main' })).Database.DatabaseId);
-    await setPassword(env.srv.server.deps, 'admin', PASSWORD.admin);
-    await setPassword(env.srv.server.deps, 'ulla', PASSWORD.ulla);
-    browser = await ConsoleBrowser.launch('console-admin');
+    dbId = (await registerShop(env, { envType: 'test' })).dbId;
   }, 90_000);
   afterAll(async () => {
-    await browser?.close();
     await env?.close();
     await new Promise((r) => receiver?.close(r));
   });
-  afterEach(() => browser.expectNoPageErrors());
+  afterEach(() => env.browser.expectNoPageErrors());
 
-  const shot = (page: Page, name: string) => browser.shot(page, name);
+  const shot = (page: Page, name: string) => env.browser.shot(page, name);
   const fieldError = (page: Page, label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) }).locator('.field-error');
   const groupError = (page: Page, form: string, legend: string) => page.getByRole('form', { name: form }).locator('fieldset', { has: page.locator('legend', { hasText: legend }) }).locator('.field-error');
 
   it('adds a user with a password and an approval rule that then routes a new export to them', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
     await logIn(page, 'admin', PASSWORD.admin);
     await page.getByRole('link', { name: 'Administration' }).click();
@@ -153,7 +144,7 @@ describeInBrowser('console administration in Chromium', () => {
     const doraTodo = ok(await env.as(env.dora)('ListOrders', { OrderResultType: 'AS_HANDLER', PageSize: 100 }));
     expect(JSON.stringify(doraTodo)).not.toContain(`"OrderId":${orderId}`);
 
-    const r = await browser.open();
+    const r = await env.browser.open();
     await r.page.goto(env.srv.url + '/console/');
     await logIn(r.page, 'rita', PASSWORD.rita);
     // rita is no ADMIN: no Administration link for her.
@@ -172,7 +163,7 @@ describeInBrowser('console administration in Chromium', () => {
   }, 120_000);
 
   it('gives a non-admin no Administration link and a clear refusal at the URL', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
     await logIn(page, 'ulla', PASSWORD.ulla);
     expect(await page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
@@ -193,7 +184,7 @@ describeInBrowser('console administration in Chromium', () => {
   }, 60_000);
 
   it('shows a new access key secret once: it works, and a reload does not show it again', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.srv.url });
     await page.goto(env.srv.url + '/console/#/admin/access-keys');
     await logIn(page, 'admin', PASSWORD.admin);
@@ -234,7 +225,7 @@ describeInBrowser('console administration in Chromium', () => {
   }, 60_000);
 
   it('creates a webhook whose secret, shown once, signs the deliveries listed in its log', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/#/admin/webhooks');
     await logIn(page, 'admin', PASSWORD.admin);
     const form = page.getByRole('form', { name: 'New webhook' });
@@ -277,7 +268,7 @@ describeInBrowser('console administration in Chromium', () => {
   }, 60_000);
 
   it('sets a review rule for one environment and edits the R&D flow, with the server\'s refusal next to the stages', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/#/admin/review-rules');
     await logIn(page, 'admin', PASSWORD.admin);
     await page.getByRole('heading', { name: 'Review rules' }).waitFor();
@@ -317,7 +308,7 @@ describeInBrowser('console administration in Chromium', () => {
   }, 60_000);
 
   it('edits, reorders and deletes approval definitions and users, showing what the server refuses', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/#/admin/approvals');
     await logIn(page, 'admin', PASSWORD.admin);
     const rules = page.getByRole('table', { name: 'Routing rules' });

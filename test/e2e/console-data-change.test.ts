@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { setPassword } from '../../src/modules/identity/sessions.js';
-import { ConsoleBrowser, describeInBrowser, logIn as logInAs, PHONE, statusOf } from '../helpers/browser.js';
-import { registerSqlite, startExportEnv, withSqlite, type ExportEnv, type SqliteTarget } from '../helpers/export-flow.js';
+import { describeInBrowser, PHONE, statusOf } from '../helpers/browser.js';
+import { startConsoleEnv, type ConsoleEnv } from '../helpers/console-env.js';
+import { registerSqlite, withSqlite, type SqliteTarget } from '../helpers/export-flow.js';
 import { ok } from '../helpers/server.js';
 
 const PASSWORD = { ulla: 'Ulla-dc-console-pass-1', dora: 'Dora-dc-console-pass-1' };
@@ -24,29 +24,22 @@ const BAD_SQL = 'update accounts set balance = 0;';
 const FIXED_SQL = 'update accounts set balance = balance + 1000 where id <= 3;';
 
 describeInBrowser('data changes in the web console', () => {
-  let env: ExportEnv;
-  let browser: ConsoleBrowser;
+  let env: ConsoleEnv<keyof typeof PASSWORD>;
   let a: SqliteTarget;
   let b: SqliteTarget;
 
   beforeAll(async () => {
-    env = await startExportEnv();
+    env = await startConsoleEnv('console-data-change', PASSWORD);
     a = await registerSqlite(env, 'ledger_a', (db) => db.exec(ACCOUNTS), 'ledger-a');
     b = await registerSqlite(env, 'ledger_b', (db) => db.exec(ACCOUNTS), 'ledger-b');
     // The tenant's review rule: an UPDATE or DELETE without WHERE blocks the precheck on dev databases.
     const rule = ok(await env.admin('SetSqlReviewRule', { RuleId: 'dml-no-where', Level: 'ERROR', EnvType: 'dev' })).Rule;
     expect(rule).toMatchObject({ RuleId: 'dml-no-where', Level: 'ERROR', LevelSource: 'dev' });
-    await setPassword(env.srv.server.deps, 'ulla', PASSWORD.ulla);
-    await setPassword(env.srv.server.deps, 'dora', PASSWORD.dora);
-    browser = await ConsoleBrowser.launch('console-data-change');
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-  afterEach(() => browser.expectNoPageErrors());
+  afterAll(() => env?.close());
+  afterEach(() => env.browser.expectNoPageErrors());
 
-  const shot = (page: Page, name: string) => browser.shot(page, name);
+  const shot = (page: Page, name: string) => env.browser.shot(page, name);
   const balances = (t: SqliteTarget) => withSqlite(t.file, (db) => db.prepare('select balance from accounts order by id').pluck().all() as number[]);
   const orderIdOf = (page: Page) => Number(/#\/tickets\/(\d+)/.exec(page.url())?.[1]);
   const fieldError = (page: Page, label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) }).locator('.field-error');
@@ -54,16 +47,16 @@ describeInBrowser('data changes in the web console', () => {
   /** The downloaded file behind a button or link, as text. */
   async function downloaded(page: Page, click: () => Promise<void>, name: string): Promise<string> {
     const [file] = await Promise.all([page.waitForEvent('download'), click()]);
-    const to = path.join(browser.artifacts, name);
+    const to = path.join(env.browser.artifacts, name);
     await file.saveAs(to);
     return fs.readFileSync(to, 'utf8');
   }
 
   /** dora approves the ticket from its page (a phone-sized screen, as from a notification link). */
   async function approveAsDora(orderId: number, shotName?: string): Promise<void> {
-    const d = await browser.open(PHONE);
+    const d = await env.browser.open(PHONE);
     await d.page.goto(`${env.srv.url}/console/#/tickets/${orderId}`);
-    await logInAs(d.page, 'dora', PASSWORD.dora);
+    await env.logIn(d.page, 'dora');
     await d.page.getByRole('button', { name: 'Approve' }).click();
     await d.page.getByLabel('Comment (optional)').fill('checked the rows');
     await d.page.getByRole('button', { name: 'Confirm: Approve' }).click();
@@ -91,9 +84,9 @@ describeInBrowser('data changes in the web console', () => {
 
   it('files a change the review blocks, fixes it, runs it and rolls it back from the ticket page', async () => {
     const before = balances(a);
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
-    await logInAs(page, 'ulla', PASSWORD.ulla);
+    await env.logIn(page, 'ulla');
     await page.getByRole('link', { name: 'New data change' }).click();
     await page.getByRole('heading', { name: 'New data change' }).waitFor();
 
@@ -187,9 +180,9 @@ describeInBrowser('data changes in the web console', () => {
   it('files a .sql file for two databases with the committer\'s own rollback SQL', async () => {
     const sqlFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dc-console-')), 'raise.sql');
     fs.writeFileSync(sqlFile, 'update accounts set balance = balance + 1 where id = 5;\ndelete from accounts where id = 4;\n');
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/#/new/data-change');
-    await logInAs(page, 'ulla', PASSWORD.ulla);
+    await env.logIn(page, 'ulla');
     await page.getByRole('heading', { name: 'New data change' }).waitFor();
     await page.getByLabel('Search databases').fill('ledger');
     await page.getByRole('checkbox', { name: /ledger-a/ }).check();

@@ -12,37 +12,26 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createShopDatabase } from '../../src/demo/shop-db.js';
-import { setPassword } from '../../src/modules/identity/sessions.js';
-import { ConsoleBrowser, describeInBrowser, logIn, PHONE } from '../helpers/browser.js';
+import { describeInBrowser, PHONE } from '../helpers/browser.js';
+import { registerShop, startConsoleEnv, type ConsoleEnv } from '../helpers/console-env.js';
 import { awaitPrecheck, ok } from '../helpers/server.js';
-import { startExportEnv, type ExportEnv } from '../helpers/export-flow.js';
 
-const PASSWORD = 'Ulla-databases-pass-1';
+const PASSWORD = { ulla: 'Ulla-databases-pass-1' };
 
 describeInBrowser('console database browser and ticket sorting in Chromium', () => {
-  let env: ExportEnv;
-  let browser: ConsoleBrowser;
+  let env: ConsoleEnv<keyof typeof PASSWORD>;
   let dbId: number;
   let shopFile: string;
 
   beforeAll(async () => {
-    env = await startExportEnv();
-    shopFile = path.join(env.srv.server.deps.config.sqliteInstanceDir, 'shop.db');
-    createShopDatabase(shopFile);
-    ok(await env.admin('RegisterInstance', { InstanceType: 'sqlite', Host: shopFile, InstanceAlias: 'demo-shop', EnvType: 'dev', DbaUid: 'dora', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', SafeRule: 'default' }));
-    dbId = Number(ok(await env.admin('GetDatabase', { Host: shopFile, Port: 0, SchemaName: 'main' })).Database.DatabaseId);
+    env = await startConsoleEnv('console-databases', PASSWORD);
+    ({ file: shopFile, dbId } = await registerShop(env));
     ok(await env.admin('SetOwners', { ResourceId: String(dbId), OwnerType: 'DATABASE', OwnerIds: String(env.mike.userId) }));
-    await setPassword(env.srv.server.deps, 'ulla', PASSWORD);
-    browser = await ConsoleBrowser.launch('console-databases');
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-  afterEach(() => browser.expectNoPageErrors());
+  afterAll(() => env?.close());
+  afterEach(() => env.browser.expectNoPageErrors());
 
-  const shot = (page: Page, name: string) => browser.shot(page, name);
+  const shot = (page: Page, name: string) => env.browser.shot(page, name);
   const cells = (page: Page, rows: string) => page.locator(rows).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
 
   /** What the SQLite file itself holds. */
@@ -70,9 +59,9 @@ describeInBrowser('console database browser and ticket sorting in Chromium', () 
   it('browses instances → database → tables → columns, searches, and files an export from the database', async () => {
     const truth = shopTruth();
     expect(truth.tables).toContain('customers');
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
-    await logIn(page, 'ulla', PASSWORD);
+    await env.logIn(page, 'ulla');
 
     await page.getByRole('navigation', { name: 'main' }).getByRole('link', { name: 'Databases' }).click();
     await page.getByRole('heading', { name: 'Databases' }).waitFor();
@@ -151,9 +140,9 @@ describeInBrowser('console database browser and ticket sorting in Chromium', () 
   });
 
   it('fits a phone-sized screen without horizontal overflow of the main content', async () => {
-    const { ctx, page } = await browser.open(PHONE);
+    const { ctx, page } = await env.browser.open(PHONE);
     await page.goto(env.srv.url + '/console/');
-    await logIn(page, 'ulla', PASSWORD);
+    await env.logIn(page, 'ulla');
     // Runs in the page (a string: the test's own tsconfig has no DOM types).
     const overflow = () =>
       page.evaluate(`(() => {
@@ -181,9 +170,9 @@ describeInBrowser('console database browser and ticket sorting in Chromium', () 
     ok(await env.admin('RegisterInstance', { InstanceType: 'sqlite', Host: archiveFile, InstanceAlias: 'archive', EnvType: 'test', DbaUid: 'dora', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', SafeRule: 'default' }));
     const archiveDbId = Number(ok(await env.admin('GetDatabase', { Host: archiveFile, Port: 0, SchemaName: 'main' })).Database.DatabaseId);
 
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
-    await logIn(page, 'ulla', PASSWORD);
+    await env.logIn(page, 'ulla');
     await page.goto(env.srv.url + '/console/#/databases');
     const instances = async () => (await cells(page, 'table.db-table tbody tr')).map((r) => r[0]).sort();
     await expect.poll(instances).toEqual(['archive', 'demo-shop']);
@@ -232,9 +221,9 @@ describeInBrowser('console database browser and ticket sorting in Chromium', () 
       return rows.sort((a, b) => (dir === 'asc' ? 1 : -1) * (Number(a[column]) - Number(b[column]) || a.id - b.id)).map((r) => r.id);
     };
 
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
-    await logIn(page, 'ulla', PASSWORD);
+    await env.logIn(page, 'ulla');
     await page.getByRole('heading', { name: 'Tickets' }).waitFor();
     const shown = () => page.locator('table.tickets tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-order-id'))));
     const sortOf = (name: string) => page.locator('table.tickets th', { has: page.getByRole('button', { name, exact: true }) }).getAttribute('aria-sort');

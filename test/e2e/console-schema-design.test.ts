@@ -9,13 +9,11 @@
  * hold the new table, column and index. The same on PostgreSQL for the design stage (its dialect in
  * the editor, the result read from information_schema). Screenshots: test-artifacts/console-schema-design/.
  */
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createShopDatabase } from '../../src/demo/shop-db.js';
-import { setPassword } from '../../src/modules/identity/sessions.js';
-import { ConsoleBrowser, describeInBrowser, logIn as logInAs, PHONE, statusOf } from '../helpers/browser.js';
-import { startExportEnv, ticketStatus, withPg, withSqlite, type ExportEnv } from '../helpers/export-flow.js';
+import { describeInBrowser, PHONE, statusOf } from '../helpers/browser.js';
+import { registerShop, startConsoleEnv, type ConsoleEnv } from '../helpers/console-env.js';
+import { ticketStatus, withPg, withSqlite } from '../helpers/export-flow.js';
 import { ok } from '../helpers/server.js';
 import { createPgDatabase, parsedPgUrl, probe } from '../helpers/servers.js';
 
@@ -26,33 +24,23 @@ const pgUnreachable = (await probe('postgres')) !== null && process.env.CI !== '
 const CREATE_REVIEWS = 'create table reviews (id integer primary key, product_id integer not null, rating integer not null, body text)';
 
 describeInBrowser('schema designs in the web console', () => {
-  let env: ExportEnv;
-  let browser: ConsoleBrowser;
+  let env: ConsoleEnv<keyof typeof PASSWORD>;
   const files = { dev: '', live: '' };
 
   beforeAll(async () => {
-    env = await startExportEnv();
-    const dir = env.srv.server.deps.config.sqliteInstanceDir;
-    files.dev = path.join(dir, 'sd_dev.db');
-    files.live = path.join(dir, 'sd_live.db');
-    createShopDatabase(files.dev);
-    createShopDatabase(files.live);
-    ok(await env.admin('RegisterInstance', { ...INSTANCE, Host: files.dev, InstanceAlias: 'design-dev', EnvType: 'dev' }));
-    ok(await env.admin('RegisterInstance', { ...INSTANCE, Host: files.live, InstanceAlias: 'design-live', EnvType: 'product' }));
-    const liveId = Number(ok(await env.admin('GetDatabase', { Host: files.live, Port: 0, SchemaName: 'main' })).Database.DatabaseId);
+    env = await startConsoleEnv('console-schema-design', PASSWORD);
+    // Two copies of the demo shop database, with dora as their DBA: a dev one and a product one.
+    files.dev = (await registerShop(env, { file: 'sd_dev.db', alias: 'design-dev', envType: 'dev' })).file;
+    const live = await registerShop(env, { file: 'sd_live.db', alias: 'design-live', envType: 'product' });
+    files.live = live.file;
     // The product database's owner approves first, then its DBA (the default route for product).
-    ok(await env.admin('SetOwners', { ResourceId: String(liveId), OwnerType: 'DATABASE', OwnerIds: String(env.mike.userId) }));
-    for (const uid of ['ulla', 'dora', 'mike'] as const) await setPassword(env.srv.server.deps, uid, PASSWORD[uid]);
-    browser = await ConsoleBrowser.launch('console-schema-design');
+    ok(await env.admin('SetOwners', { ResourceId: String(live.dbId), OwnerType: 'DATABASE', OwnerIds: String(env.mike.userId) }));
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-  afterEach(() => browser.expectNoPageErrors());
+  afterAll(() => env?.close());
+  afterEach(() => env.browser.expectNoPageErrors());
 
-  const shot = (page: Page, name: string) => browser.shot(page, name);
-  const logIn = (page: Page, uid: keyof typeof PASSWORD) => logInAs(page, uid, PASSWORD[uid]);
+  const shot = (page: Page, name: string) => env.browser.shot(page, name);
+  const logIn = (page: Page, uid: keyof typeof PASSWORD) => env.logIn(page, uid);
   const fieldError = (page: Page, label: string) => page.locator('.field', { has: page.getByLabel(label, { exact: true }) }).locator('.field-error');
   /** Replaces the text of the CodeMirror editor inside `scope`. */
   const typeSql = async (scope: ReturnType<Page['locator']>, sql: string) => {
@@ -72,7 +60,7 @@ describeInBrowser('schema designs in the web console', () => {
   };
   /** Approves the open ticket as `uid` in a fresh browser context. */
   const approveAs = async (uid: 'dora' | 'mike', orderId: number, comment: string, viewport?: typeof PHONE) => {
-    const { ctx, page } = await browser.open(viewport);
+    const { ctx, page } = await env.browser.open(viewport);
     await page.goto(`${env.srv.url}/console/#/tickets/${orderId}`);
     await logIn(page, uid);
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -96,7 +84,7 @@ describeInBrowser('schema designs in the web console', () => {
   };
 
   it('creates a design, edits its changes, previews and publishes it to dev and product', async () => {
-    const { ctx, page } = await browser.open();
+    const { ctx, page } = await env.browser.open();
     await page.goto(env.srv.url + '/console/');
     await logIn(page, 'ulla');
     await page.getByRole('link', { name: 'New schema design' }).click();
@@ -245,7 +233,7 @@ describeInBrowser('schema designs in the web console', () => {
     });
 
     it('designs and publishes the design stage on a PostgreSQL database', async () => {
-      const { ctx, page } = await browser.open();
+      const { ctx, page } = await env.browser.open();
       await page.goto(env.srv.url + '/console/#/new/schema-design');
       await logIn(page, 'ulla');
       await page.getByLabel('Title', { exact: true }).fill('Orders on PostgreSQL');

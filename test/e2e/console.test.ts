@@ -10,44 +10,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { createShopDatabase } from '../../src/demo/shop-db.js';
 import { setPassword } from '../../src/modules/identity/sessions.js';
-import { ConsoleBrowser, describeInBrowser, logIn as logInAs, PHONE, statusOf } from '../helpers/browser.js';
+import { describeInBrowser, PHONE, statusOf } from '../helpers/browser.js';
+import { registerShop, startConsoleEnv, type ConsoleEnv } from '../helpers/console-env.js';
+import { parseCsv, unzip } from '../helpers/export-flow.js';
 import { ok } from '../helpers/server.js';
-import { parseCsv, startExportEnv, unzip, type ExportEnv } from '../helpers/export-flow.js';
 import type { Page } from 'playwright-core';
 
 const PASSWORD = { ulla: 'Ulla-console-pass-1', dora: 'Dora-console-pass-1' };
 const SQL = 'select id, name, email, city, country from customers order by id';
 
 describeInBrowser('web console in Chromium', () => {
-  let env: ExportEnv;
-  let browser: ConsoleBrowser;
+  let env: ConsoleEnv<keyof typeof PASSWORD>;
   let dbId: number;
   let shopFile: string;
 
   beforeAll(async () => {
-    env = await startExportEnv();
+    env = await startConsoleEnv('console', PASSWORD);
     // The demo shop database (what `serve --demo` registers), with dora as its DBA.
-    const dir = env.srv.server.deps.config.sqliteInstanceDir;
-    shopFile = path.join(dir, 'shop.db');
-    createShopDatabase(shopFile);
-    ok(await env.admin('RegisterInstance', { InstanceType: 'sqlite', Host: shopFile, InstanceAlias: 'demo-shop', EnvType: 'dev', DbaUid: 'dora', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', SafeRule: 'default', NetworkType: 'VPC' }));
-    dbId = Number(ok(await env.admin('GetDatabase', { Host: shopFile, Port: 0, SchemaName: 'main' })).Database.DatabaseId);
-    await setPassword(env.srv.server.deps, 'ulla', PASSWORD.ulla);
-    await setPassword(env.srv.server.deps, 'dora', PASSWORD.dora);
-    browser = await ConsoleBrowser.launch('console');
+    ({ file: shopFile, dbId } = await registerShop(env));
   }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-  afterEach(() => browser.expectNoPageErrors());
+  afterAll(() => env?.close());
+  afterEach(() => env.browser.expectNoPageErrors());
 
-  const ARTIFACTS = () => browser.artifacts;
-  const shot = (page: Page, name: string) => browser.shot(page, name);
-  const open = (viewport?: { width: number; height: number }) => browser.open(viewport);
-  const logIn = (page: Page, uid: 'ulla' | 'dora') => logInAs(page, uid, PASSWORD[uid]);
+  const ARTIFACTS = () => env.browser.artifacts;
+  const shot = (page: Page, name: string) => env.browser.shot(page, name);
+  const open = (viewport?: { width: number; height: number }) => env.browser.open(viewport);
+  const logIn = (page: Page, uid: keyof typeof PASSWORD) => env.logIn(page, uid);
 
   it('files, approves, executes and downloads an export', async () => {
     // ulla: the browser opens / and lands on the console's login page.

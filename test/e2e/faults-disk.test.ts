@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSqlite, startExportEnv, until, type ExportEnv, type SqliteTarget } from '../helpers/export-flow.js';
-import { ok, type Body } from '../helpers/server.js';
+import { awaitPrecheck, ok, type Body } from '../helpers/server.js';
 
 const ROWS = 40_000;
 
@@ -63,7 +63,7 @@ run(`the file store's disk fills up during an export${typeof mounted === 'string
     const { admin } = env;
     const orderId: number = ok(await admin('CreateOrder', { Comment: 'disk full', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId: target.dbId, exeSQL: 'select id, t from big order by id' }) })).CreateOrderResult.OrderIds[0];
     const detail = async (): Promise<Body> => ok(await admin('GetDataExportOrderDetail', { OrderId: orderId })).DataExportOrderDetail;
-    await until('the precheck', async () => ((await detail()).KeyInfo.JobStatus === 'PRE_CHECKING' ? undefined : true), 30_000);
+    await awaitPrecheck(admin, orderId, 30_000);
     const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
     ok(await env.as(env.dora)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
     ok(await admin('ExecuteDataExport', { OrderId: orderId, ActionDetail: JSON.stringify({ fileType: 'CSV' }) }));

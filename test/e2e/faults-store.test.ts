@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/export-flow.js';
 import { describeWithPrivatePg, startPrivatePg, type PrivatePg } from '../helpers/private-pg.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
-import { ADMIN_KEY, createUser, gatewayError, ok, openapi, pop, type Body, type Key } from '../helpers/server.js';
+import { ADMIN_KEY, awaitPrecheck, createUser, gatewayError, ok, openapi, pop, type Body, type Key } from '../helpers/server.js';
 
 const ACROSS_ROWS = 20_000;
 
@@ -27,8 +27,6 @@ describeWithPrivatePg('the metadata store restarts under a running server', () =
   let dataDir: string;
   let dba: Key;
   let dbId: number;
-  /** The server's log, shown when it should have stayed up. */
-  let output = '';
   const admin = (action: string, params: Record<string, unknown> = {}) => pop(server, ADMIN_KEY)(action, params);
 
   beforeAll(async () => {
@@ -45,7 +43,6 @@ describeWithPrivatePg('the metadata store restarts under a running server', () =
       dataDir,
       env: { OPENDMS_DATABASE_URL: store.url(), OPENDMS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), OPENDMS_JOB_LEASE_CHECK_SECONDS: '2' },
     });
-    for (const stream of [server.child.stdout!, server.child.stderr!]) stream.on('data', (d: Buffer) => (output += d.toString()));
     dba = await createUser({ url: server.url, port: server.port, admin: ADMIN_KEY }, 'dora', 'DBA');
     ok(await admin('RegisterInstance', { InstanceType: 'sqlite', Host: file, InstanceAlias: 'shop', EnvType: 'dev', DbaUid: 'dora', ExportTimeout: 600, QueryTimeout: 60, InstanceSource: 'PUBLIC_OWN', NetworkType: 'VPC', SafeRule: 'default' }));
     dbId = Number(ok(await admin('GetDatabase', { Host: file, Port: 0, SchemaName: 'main' })).Database.DatabaseId);
@@ -62,7 +59,7 @@ describeWithPrivatePg('the metadata store restarts under a running server', () =
 
   const fileExport = (comment: string) => admin('CreateOrder', { Comment: comment, PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId, exeSQL: 'select id, name from items' }) });
   const exportPhase = async (orderId: number): Promise<string> => ok(await admin('GetDataExportOrderDetail', { OrderId: orderId })).DataExportOrderDetail.KeyInfo.JobStatus;
-  const prechecked = (orderId: number) => until(`the precheck of ${orderId}`, async () => ((await exportPhase(orderId)) === 'PRE_CHECKING' ? undefined : true), 30_000);
+  const prechecked = (orderId: number) => awaitPrecheck(admin, orderId, 30_000);
 
   async function approveAndRun(orderId: number): Promise<void> {
     const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
@@ -109,7 +106,7 @@ describeWithPrivatePg('the metadata store restarts under a running server', () =
 
     // During the outage: the reference's error, for both clients; health says unavailable.
     const e1 = await gatewayError(admin('GetUserActiveTenant'));
-    expect(server.child.exitCode, `the server process is still running: ${output.slice(-3000)}`).toBeNull();
+    expect(server.child.exitCode, `the server process is still running: ${server.output().slice(-3000)}`).toBeNull();
     expect(e1.code).toBe('ServiceUnavailable');
     expect(e1.data?.RequestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(e1.data?.HostId).toBe(`127.0.0.1:${server.port}`);
@@ -130,7 +127,7 @@ describeWithPrivatePg('the metadata store restarts under a running server', () =
       return Number(r!.n) === 0 ? true : undefined;
     }, 30_000);
     expect(answers.filter((a) => a.error).map((a) => a.error)).toEqual(answers.filter((a) => a.error).map(() => 'ServiceUnavailable'));
-    expect(server.child.exitCode, `the server process is still running: ${output.slice(-3000)}`).toBeNull();
+    expect(server.child.exitCode, `the server process is still running: ${server.output().slice(-3000)}`).toBeNull();
 
     // Back: the same process serves again, without a restart.
     await store.start();

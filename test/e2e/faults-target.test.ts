@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchBytes, parseCsv, unzip, until } from '../helpers/export-flow.js';
 import { startPrivateMariaDb } from '../helpers/private-mariadb.js';
 import { describeWithPrivatePg, startPrivatePg } from '../helpers/private-pg.js';
-import { createUser, ok, pop, startTestServer, type Body, type Key, type TestServer } from '../helpers/server.js';
+import { awaitPrecheck, createUser, ok, pop, startTestServer, type Body, type Key, type TestServer } from '../helpers/server.js';
 
 const ROWS = 20_000;
 const STATEMENTS = 60;
@@ -107,8 +107,7 @@ function targetFaults(engine: Engine): void {
     const exeSQL = engine.exportSql;
     const orderId: number = ok(await admin('CreateOrder', { Comment: 'target fault', PluginType: 'DATA_EXPORT', PluginParam: JSON.stringify({ dbId, exeSQL, ignoreAffectRows: true, ignoreAffectRowsReason: 'test' }) })).CreateOrderResult.OrderIds[0];
     const detail = async (): Promise<Body> => ok(await admin('GetDataExportOrderDetail', { OrderId: orderId })).DataExportOrderDetail;
-    await until('the precheck', async () => ((await detail()).KeyInfo.JobStatus === 'PRE_CHECKING' ? undefined : true), 30_000);
-    expect((await detail()).KeyInfo.JobStatus).toBe('PRE_CHECK_SUCCESS');
+    expect(await awaitPrecheck(admin, orderId, 30_000)).toBe('PRE_CHECK_SUCCESS');
     await approve(orderId);
     ok(await admin('ExecuteDataExport', { OrderId: orderId, ActionDetail: JSON.stringify({ fileType: 'CSV' }) }));
     await until('rows on the way', async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ACTIONS } from '../../src/http/actions/index.js';
 import type { ParamSpec } from '../../src/http/rpc/schema.js';
+import { plausible } from '../helpers/action-params.js';
 import { ok, pop, startTestServer, type Key, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;
@@ -23,29 +24,11 @@ beforeAll(async () => {
 });
 afterAll(async () => srv?.close());
 
-/** A value of the right type for each required parameter, so only the tenant check can refuse. */
-function plausible(spec: ParamSpec): string {
-  if (spec.enumValues) return spec.enumValues[0]!;
-  switch (spec.type) {
-    case 'long':
-    case 'integer':
-    case 'double':
-      return String(Math.max(1, spec.min ?? 1));
-    case 'boolean':
-      return 'true';
-    case 'list':
-      return '1';
-    case 'json':
-      return '{}';
-    default:
-      return 'x';
-  }
-}
-
 describe('every Action refuses a Tid the caller does not belong to', () => {
   for (const action of ALL_ACTIONS) {
     it(action.name, async () => {
       const params: Record<string, string> = { Tid: String(srv.admin.tid) };
+      // A value of the right type for each required parameter, so only the tenant check can refuse.
       for (const [name, spec] of Object.entries(action.params as Record<string, ParamSpec>)) {
         if (spec.required) params[name] = plausible(spec);
       }

@@ -14,7 +14,8 @@ export interface FilledParams {
   objectParams: string[];
 }
 
-function plausible(spec: ParamSpec): string {
+/** A value of the right type for a parameter, naming no object (what a required parameter gets by default). */
+export function plausible(spec: ParamSpec): string {
   if (spec.enumValues) return spec.enumValues[0]!;
   switch (spec.type) {
     case 'long':

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { describe } from 'vitest';
+import { withPg } from './export-flow.js';
 import { freePort } from './process.js';
 
 const run = promisify(execFile);
@@ -68,15 +68,7 @@ export async function startPrivatePg(): Promise<PrivatePg> {
     port,
     dir,
     url,
-    query: async (sql, values = [], database = 'postgres') => {
-      const c = new pg.Client({ connectionString: url(database) });
-      await c.connect();
-      try {
-        return (await c.query(sql, values)).rows;
-      } finally {
-        await c.end();
-      }
-    },
+    query: (sql, values = [], database = 'postgres') => withPg(url(database), async (c) => (await c.query(sql, values)).rows),
     stop: async (mode = 'immediate') => {
       await ctl(['-w', '-m', mode, 'stop']);
     },

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { uploadSql } from './attachments.js';
+import { until } from './export-flow.js';
 import { createUser, ok, pop, type Body, type Key, type Target, type TestServer } from './server.js';
 
 /** Where a world is built: a server, its bootstrap admin, and its folder of SQLite targets. */
@@ -47,16 +48,6 @@ export interface World {
   nodeId: number;
   templateId: number;
   webhookId: number;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 60));
-  }
 }
 
 /**

@@ -6,12 +6,11 @@
  * account that matters elsewhere. Setting it ends the user's sessions and lifts a login block.
  */
 import { AppError, noPermission } from '../../errors.js';
-import { inTransaction, type Deps } from '../context.js';
+import type { Deps } from '../context.js';
 import { requireRole, type Actor } from './actor.js';
 import * as repo from './identity.repository.js';
-import { assertAcceptablePassword, hashPassword } from './passwords.js';
 import { parseStoredRoles } from './roles.js';
-import * as sessionRepo from './session.repository.js';
+import { resetPassword } from './sessions.js';
 
 export async function setMemberPassword(deps: Deps, actor: Actor, uid: string, password: string): Promise<void> {
   requireRole(actor, 'ADMIN');
@@ -26,11 +25,5 @@ export async function setMemberPassword(deps: Deps, actor: Actor, uid: string, p
       throw noPermission(`User ${uid} is also a member of tenant ${t.id}, which you do not administer: an operator sets their password (opendms user set-password).`);
     }
   }
-  assertAcceptablePassword(password, 'Password');
-  const hash = await hashPassword(password);
-  await inTransaction(deps, async (tx) => {
-    await repo.updateUser(tx.db, user.id, { password_hash: hash });
-    await sessionRepo.revokeUserSessions(tx.db, user.id, null, tx.now());
-    await sessionRepo.clearLoginFailures(tx.db, uid);
-  });
+  await resetPassword(deps, user, password);
 }

@@ -112,11 +112,19 @@ export async function changePassword(deps: Deps, session: OpenSession, current: 
 export async function setPassword(deps: Deps, uid: string, password: string): Promise<void> {
   const user = await repo.findUserByUid(deps.db, uid);
   if (!user) throw new AppError('UserNotExist', `There is no user ${uid}.`);
+  await resetPassword(deps, user, password);
+}
+
+/**
+ * Gives `user` a new password (checked as acceptable, parameter `Password`): every session of the
+ * user ends and a login block is lifted. For the operator (setPassword) and an ADMIN (admin-passwords.ts).
+ */
+export async function resetPassword(deps: Deps, user: { id: number; uid: string }, password: string): Promise<void> {
   assertAcceptablePassword(password, 'Password');
   const hash = await hashPassword(password);
   await inTransaction(deps, async (tx) => {
     await repo.updateUser(tx.db, user.id, { password_hash: hash });
     await sessionRepo.revokeUserSessions(tx.db, user.id, null, tx.now());
-    await sessionRepo.clearLoginFailures(tx.db, uid);
+    await sessionRepo.clearLoginFailures(tx.db, user.uid);
   });
 }
