@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { uploadSql } from '../helpers/attachments.js';
 import { fetchBytes } from '../helpers/export-flow.js';
 import { createPgDatabase, describeWithServer } from '../helpers/servers.js';
-import { ok, pop, startTestServer, type Body, type TestServer } from '../helpers/server.js';
+import { awaitPrecheck, ok, pop, startTestServer, type Body, type TestServer } from '../helpers/server.js';
 import { buildWorld, worldServer, type World } from '../helpers/tenant-world.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -54,6 +54,8 @@ async function fill(srv: TestServer): Promise<Fixture> {
     Comment: 'bk with attachment', PluginType: 'DATA_EXPORT', AttachmentKey: key,
     PluginParam: JSON.stringify({ dbId: world.dbId, exeSQL: 'select id from items', logic: false }),
   })).CreateOrderResult.OrderIds[0]);
+  // Its precheck settles before the snapshot (a backup taken while it runs holds it unfinished: the restored server runs it).
+  await awaitPrecheck(world.as(world.members.USER), attachedOrder);
   return { world, attachedOrder, attachmentBytes };
 }
 

@@ -136,6 +136,13 @@ export async function buildWorld(srv: WorldServer, marker: string, tid?: number)
     Comment: `${marker} import comment`,
     Param: JSON.stringify({ DbItemList: [{ DbId: dbId, Logic: false }], AttachmentName: importKey, FileType: 'SQL' }),
   })).CreateOrderResult[0]);
+  // Their prechecks settle before the world is used (a snapshot of it, e.g. for a backup, holds their outcome).
+  for (const id of [chunk, cron, imp]) {
+    await until(`the precheck of ticket ${id}`, async () => {
+      const events: { Action: string }[] = ok(await user('ListOrderEvents', { OrderId: id, PageSize: 100 })).Events?.Event ?? [];
+      return events.some((e) => /^PRECHECK_(SUCCESS|FAIL)/.test(e.Action)) ? true : undefined;
+    });
+  }
   const design = Number(ok(await user('CreateOrder', { Comment: `${marker} design comment`, PluginType: 'NDDL', PluginParam: JSON.stringify({ title: `${marker} design`, dbId }) })).CreateOrderResult.OrderIds[0]);
   const designChangeId = Number(ok(await user('AddTableDesignChange', { OrderId: design, SQL: `create table ${marker.replaceAll('-', '_')}_t (id integer primary key)` })).Change.ChangeId);
 
