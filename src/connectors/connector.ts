@@ -155,6 +155,12 @@ export interface Connector {
    */
   copyCsv?<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (csv: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T>;
   /**
+   * PostgreSQL only. COPY (<sql>) TO STDOUT in its text format (tab-separated, `\N` for NULL,
+   * backslash escapes, LF after each row, no header), under the same rules as copyCsv: for the
+   * XLSX fast path, which types the cells by the columns' kinds.
+   */
+  copyText?<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (text: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T>;
+  /**
    * One connection for writes, held while `work` runs (write-session.ts). When `work` settles or
    * throws, a transaction still open is rolled back and the connection released (closed, when a
    * statement was interrupted). `database` as for readOnlyQuery (SQLite: `main`).

@@ -98,6 +98,10 @@ export class PostgresConnector implements Connector {
     return this.#reader.copyCsv(database, sql, options, consume);
   }
 
+  copyText<T>(database: string, sql: string, options: ReadOnlyQueryOptions, consume: (text: Readable, columns: readonly ResultColumn[]) => Promise<T>): Promise<T> {
+    return this.#reader.copyText(database, sql, options, consume);
+  }
+
   explainRows(database: string, sql: string): Promise<RowEstimate | null> {
     return this.#reader.explainRows(database, sql);
   }

@@ -110,3 +110,8 @@ export function pgCellConverter(oid: number): TextToCell {
 export function pgCellConversion(oid: number): TextToCell | undefined {
   return CONVERT_BY_KIND[pgKind(oid)];
 }
+
+/** The converter of the cells of a column kind, or undefined when its text is the cell already (COPY's text fields). */
+export function pgKindConversion(kind: ColumnKind): TextToCell | undefined {
+  return CONVERT_BY_KIND[kind];
+}

@@ -13,6 +13,7 @@ import * as repo from './export.repository.js';
 import type { ExportJobRow } from './export.repository.js';
 import { writeRows, type FormatOptions } from './formats/index.js';
 import { writeCopyCsv } from './formats/pg-copy-csv.js';
+import { writeCopyXlsx } from './formats/pg-copy-xlsx.js';
 import { FILE_EXTENSIONS, type ExportOptions } from './options.js';
 import { writeZip, type Manifest, type PackagedFile } from './package/index.js';
 import { databaseName } from './precheck.js';
@@ -141,12 +142,20 @@ async function writeStatement(
   };
   const base = run.progress.rows;
   const progress = (n: number): void => run.progress.set(base + n);
-  const query = { timeoutMs: run.timeoutMs, signal: run.signal, batchRows: 1000 };
+  // SQLite text formats: 4,000-row batches (a synchronous read has no round trip to overlap, and each
+  // batch costs a turn of the event loop and a write down the zip and file layers: CSV of 1M rows,
+  // −0.1 s CPU). Not XLSX: a batch's XML would then outgrow the sheet entry's 1 MiB buffer and take
+  // turns with deflate instead of overlapping it (1M rows: +0.3 s).
+  const batchRows = member.engine === 'sqlite' && o.fileType !== 'XLSX' ? 4000 : 1000;
+  const query = { timeoutMs: run.timeoutMs, signal: run.signal, batchRows };
   return withConnector(deps, member.spec, async (connector) => {
-    // PostgreSQL UTF-8 CSV: the engine's own COPY bytes, adapted (formats/pg-copy-csv.ts), same output.
+    // PostgreSQL UTF-8 CSV and XLSX: the engine's own COPY bytes, adapted (formats/pg-copy-csv.ts,
+    // pg-copy-xlsx.ts), the same output as the row path.
     const r =
       o.fileType === 'CSV' && connector.copyCsv && (o.encoding === 'UTF8' || o.encoding === 'UTF8MB4')
         ? await connector.copyCsv(databaseName(member), sql, query, (csv, columns) => writeCopyCsv(csv, columns, out, format, progress))
+        : o.fileType === 'XLSX' && connector.copyText
+          ? await connector.copyText(databaseName(member), sql, query, (text, columns) => writeCopyXlsx(text, columns, out, progress))
         : await connector.readOnlyQuery(databaseName(member), sql, query, (stream) => writeRows(o.fileType, stream.columns, stream.batches, out, format, progress));
     progress(r.rows);
     return { rows: r.rows };
