@@ -16,11 +16,8 @@
  * The tenant raises `too-many-statements` (ERROR above 1000 by default) with SetSqlReviewRule
  * {"maxStatements": 20000}; the precheck must pass with every statement PASS.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -28,10 +25,8 @@ import type { Engine } from '../src/connectors/connector.js';
 import { parseStatement } from '../src/lib/sql/parse.js';
 import { splitStatements } from '../src/lib/sql/split.js';
 import { analyzeDml, reviewDml } from '../src/modules/review/index.js';
-import { call, fmt, freshPgDatabase, healthz, KEY, pgUrlOf, registerTarget, startServer, type BenchServer } from './lib.js';
-
-const require = createRequire(import.meta.url);
-const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
+import { createRandom } from '../src/demo/shop-data.js';
+import { call, fmt, freshPgDatabase, healthz, pgUrlOf, registerTarget, startServer, uploadAttachment, type BenchServer } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -50,18 +45,8 @@ const AUDIT = 20_000;
 // The script: key-based UPDATE/DELETE and INSERTs with column lists on four tables, in batches
 // separated by comments, deterministic (seeded).
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function buildScript(n: number): string {
-  const rnd = mulberry32(20240501);
+  const rnd = createRandom(20240501).next;
   const int = (max: number) => 1 + Math.floor(rnd() * max);
   const lines: string[] = ['-- generated data fix for the DC_COMMON precheck benchmark'];
   for (let k = 0; k < n; k++) {
@@ -140,39 +125,6 @@ function prepareSqlite(file: string): void {
 
 // ---------------------------------------------------------------------------------------------
 // The real path
-
-/** POST /api/attachments (multipart, signed V1 like pop-core); returns the AttachmentKey. */
-async function uploadSql(url: string, name: string, sql: string): Promise<string> {
-  const fd = new FormData();
-  fd.append('FileSource', 'datacorrect');
-  fd.append('file', new Blob([Buffer.from(sql)]), name);
-  const req = new Request('http://x/', { method: 'POST', body: fd });
-  const body = Buffer.from(await req.arrayBuffer());
-  const params: Record<string, string> = {
-    AccessKeyId: KEY.id,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: crypto.randomUUID(),
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    Format: 'JSON',
-  };
-  params.Signature = OpenApiUtil.getRPCSignature(params, 'POST', KEY.secret);
-  const u = new URL(url);
-  const res = await new Promise<any>((resolve, reject) => {
-    const r = http.request(
-      { host: u.hostname, port: u.port, path: `/api/attachments?${new URLSearchParams(params)}`, method: 'POST', headers: { 'content-type': req.headers.get('content-type')!, 'content-length': String(body.length) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-      },
-    );
-    r.on('error', reject);
-    r.end(body);
-  });
-  if (res.Success !== true) throw new Error(`upload failed: ${JSON.stringify(res)}`);
-  return res.AttachmentKey as string;
-}
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -287,7 +239,7 @@ for (const engine of ENGINES) {
   try {
     await call(srv.url, 'SetSqlReviewRule', { RuleId: 'too-many-statements', Level: 'ERROR', Params: JSON.stringify({ maxStatements: 20_000 }) });
     const dbId = await registerTarget(srv, engine, { sqliteFile, sqliteName: 'bench_dc.db', url: engine === 'postgresql' ? PG_URL : MYSQL_URL, database: DB });
-    const key = await uploadSql(srv.url, 'bench-fix.sql', script);
+    const key = await uploadAttachment(srv.url, 'datacorrect', 'bench-fix.sql', Buffer.from(script));
     const { timeline, detail, orderId } = await fileAndWait(srv, dbId, key);
     if (detail.Status !== 'precheck_success') throw new Error(`precheck did not pass: ${JSON.stringify(detail.PreCheckDetail)}`);
     const listed = await call(srv.url, 'ListDataCorrectPreCheckSQL', { OrderId: String(orderId), PageSize: '1000' });

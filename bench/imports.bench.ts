@@ -13,17 +13,12 @@
  *   npm run bench:imports -- [--rows 1000000] [--engines postgresql,mariadb,sqlite] [--files CSV,SQL]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { call, fmt, freshPgDatabase, KEY, pgUrlOf, registerTarget, startServer, type BenchServer } from './lib.js';
-
-const require = createRequire(import.meta.url);
-const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignature(p: Record<string, string>, m: string, s: string): string };
+import { call, fmt, freshPgDatabase, pgUrlOf, registerTarget, startServer, uploadAttachment, type BenchServer } from './lib.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -52,13 +47,12 @@ function row(n: number): { customer: number; amount: string; price: number; at: 
   return { customer: (n * 7919) % 100_000, amount: ((n % 100_000) / 100).toFixed(2), price: n / 4, at, active: n % 2, note: n % 10 === 0 ? null : `note, "quoted" '${n.toString(36)}'` };
 }
 
-/** The file: header, CRLF, quoted notes with commas and quotes, NULL as an unquoted empty field. */
-function writeCsv(file: string): number {
+/** Writes `head` then `text(n)` for every row to `file`, in chunks of about 1 MB; returns the file's size. */
+function writeRows(file: string, head: string, text: (n: number, r: ReturnType<typeof row>) => string): number {
   const fd = fs.openSync(file, 'w');
-  let chunk = `${COLUMNS.replaceAll(' ', '')}\r\n`;
+  let chunk = head;
   for (let n = 1; n <= ROWS; n++) {
-    const r = row(n);
-    chunk += `${n},${r.customer},${r.amount},${r.price},${r.at},${r.active},${r.note === null ? '' : `"${r.note.replaceAll('"', '""')}"`}\r\n`;
+    chunk += text(n, row(n));
     if (chunk.length > 1 << 20) {
       fs.writeSync(fd, chunk);
       chunk = '';
@@ -68,26 +62,17 @@ function writeCsv(file: string): number {
   fs.closeSync(fd);
   return fs.statSync(file).size;
 }
+
+/** The file: header, CRLF, quoted notes with commas and quotes, NULL as an unquoted empty field. */
+const writeCsv = (file: string): number =>
+  writeRows(file, `${COLUMNS.replaceAll(' ', '')}\r\n`, (n, r) => `${n},${r.customer},${r.amount},${r.price},${r.at},${r.active},${r.note === null ? '' : `"${r.note.replaceAll('"', '""')}"`}\r\n`);
 
 /** The same rows as INSERT statements of 100 rows each. */
-function writeSql(file: string): number {
-  const fd = fs.openSync(file, 'w');
-  let chunk = '-- bench rows\n';
-  for (let n = 1; n <= ROWS; n++) {
-    const r = row(n);
-    chunk += n % 100 === 1 ? `INSERT INTO ${TABLE} (${COLUMNS}) VALUES\n` : ',\n';
-    chunk += `(${n}, ${r.customer}, ${r.amount}, ${r.price}, '${r.at}', '${r.active}', ${r.note === null ? 'NULL' : `'${r.note.replaceAll("'", "''")}'`})`;
-    if (n % 100 === 0 || n === ROWS) chunk += ';\n';
-    if (chunk.length > 1 << 20) {
-      fs.writeSync(fd, chunk);
-      chunk = '';
-    }
-  }
-  fs.writeSync(fd, chunk);
-  fs.closeSync(fd);
-  return fs.statSync(file).size;
-}
-
+const writeSql = (file: string): number =>
+  writeRows(file, '-- bench rows\n', (n, r) =>
+    (n % 100 === 1 ? `INSERT INTO ${TABLE} (${COLUMNS}) VALUES\n` : ',\n') +
+    `(${n}, ${r.customer}, ${r.amount}, ${r.price}, '${r.at}', '${r.active}', ${r.note === null ? 'NULL' : `'${r.note.replaceAll("'", "''")}'`})` +
+    (n % 100 === 0 || n === ROWS ? ';\n' : ''));
 
 /** A fresh empty table (and, for the servers, database). */
 async function prepare(engine: string, sqliteFile: string): Promise<void> {
@@ -163,26 +148,6 @@ function nativeSql(engine: string, sql: string, sqliteFile: string): number {
   return (performance.now() - t) / 1000;
 }
 
-/** POST /api/attachments (FileSource big-file), signed as pop-core signs V1. */
-async function upload(srv: BenchServer, file: string): Promise<string> {
-  const params: Record<string, string> = {
-    AccessKeyId: KEY.id,
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: crypto.randomUUID(),
-    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    Format: 'JSON',
-  };
-  const Signature = OpenApiUtil.getRPCSignature(params, 'POST', KEY.secret);
-  const fd = new FormData();
-  fd.append('FileSource', 'big-file');
-  fd.append('file', new Blob([fs.readFileSync(file)]), path.basename(file));
-  const res = await fetch(`${srv.url}/api/attachments?${new URLSearchParams({ ...params, Signature })}`, { method: 'POST', body: fd });
-  const body = (await res.json()) as { Success: boolean; AttachmentKey: string };
-  if (!body.Success) throw new Error(`upload failed: ${JSON.stringify(body)}`);
-  return body.AttachmentKey;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function prechecked(url: string, orderId: number): Promise<number> {
@@ -206,7 +171,7 @@ async function oneImport(engine: string, fileType: 'CSV' | 'SQL', file: string, 
   try {
     await call(srv.url, 'SetApprovalRoutingRules', { Rules: JSON.stringify([{ Name: 'bench: no approval', PluginTypes: ['DC_BIG_FILE'], Decision: 'NO_APPROVAL' }]) });
     const dbId = await registerTarget(srv, engine, { sqliteFile, sqliteName: 'bench-import.db', url: engine === 'postgresql' ? PG_URL : MYSQL_URL, database: DB });
-    const key = await upload(srv, file);
+    const key = await uploadAttachment(srv.url, 'big-file', path.basename(file), fs.readFileSync(file));
     const csv = fileType === 'CSV' ? { TableName: TABLE, CsvFirstRowIsColumnDef: true, InsertType: 'INSERT' } : {};
     const fileTicket = (mode: string) =>
       call(srv.url, 'CreateDataImportOrder', {

@@ -90,6 +90,26 @@ export async function call(url: string, action: string, params: Record<string, s
   return body;
 }
 
+/** POST /api/attachments (multipart, signed V1 as pop-core signs it, every parameter in the query); returns the AttachmentKey. */
+export async function uploadAttachment(url: string, fileSource: 'datacorrect' | 'big-file', name: string, data: Uint8Array): Promise<string> {
+  const params: Record<string, string> = {
+    AccessKeyId: KEY.id,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: crypto.randomUUID(),
+    Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    Format: 'JSON',
+  };
+  const Signature = OpenApiUtil.getRPCSignature(params, 'POST', KEY.secret);
+  const fd = new FormData();
+  fd.append('FileSource', fileSource);
+  fd.append('file', new Blob([data]), name);
+  const res = await fetch(`${url}/api/attachments?${new URLSearchParams({ ...params, Signature })}`, { method: 'POST', body: fd });
+  const body = (await res.json()) as { Success: boolean; AttachmentKey: string };
+  if (!body.Success) throw new Error(`upload failed: ${JSON.stringify(body)}`);
+  return body.AttachmentKey;
+}
+
 export async function healthz(url: string): Promise<void> {
   const res = await send(`${url}/healthz`, 'GET');
   if (res.status !== 200) throw new Error(`healthz ${res.status}`);

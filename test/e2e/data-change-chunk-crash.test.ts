@@ -22,7 +22,7 @@ const SETUP = `create table events (id bigint primary key, kind text not null, p
 
 await describeWithServer('postgres', 'a lock-free delete of a million rows survives SIGKILL of the server', () => {
   const e = crashEnv('chunk-crash', SETUP);
-  const { admin, call, query } = e;
+  const { admin, query } = e;
   const batches = async (jobId: number): Promise<Body[]> => {
     const all: Body[] = [];
     for (let page = 1; ; page++) {
@@ -39,13 +39,7 @@ await describeWithServer('postgres', 'a lock-free delete of a million rows survi
         Param: JSON.stringify({ DbItemList: [{ DbId: e.dbId, Logic: false }], SqlType: 'TEXT', ExecSQL: "delete from events where kind = 'old'", BatchRows: 5000, BatchMillis: 300, SleepMillis: 20 }),
       }),
     ).CreateOrderResult[0];
-    await until('the precheck', async () => {
-      const d = ok(await admin('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
-      if (d.Status === 'precheckFailed') throw new Error(JSON.stringify(d.PreCheckDetail));
-      return d.Status === 'precheck_success' ? true : undefined;
-    }, 60_000);
-    const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-    ok(await call(e.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
+    await e.approve(orderId);
 
     // Another writer: single-row updates of live rows, each allowed to wait at most a second on a lock.
     let stop = false;
@@ -72,8 +66,7 @@ await describeWithServer('postgres', 'a lock-free delete of a million rows survi
       return { writes, errors };
     })();
 
-    const { DBTaskGroupId } = ok(await admin('ExecuteDataCorrect', { OrderId: orderId }));
-    const jobId: number = ok(await admin('ListDBTaskSQLJob', { DBTaskGroupId })).DBTaskSQLJobList[0].JobId;
+    const jobId = await e.execute(orderId);
     await until('a quarter of the rows to be deleted', async () => {
       const done = (await batches(jobId)).filter((b) => b.Status === 'SUCCESS').reduce((n, b) => n + b.AffectRows, 0);
       return done >= OLD / 4 ? true : undefined;
@@ -91,10 +84,7 @@ await describeWithServer('postgres', 'a lock-free delete of a million rows survi
     const shownDone = shown.filter((b) => b.Status === 'SUCCESS').length;
     expect(shownDone === markersAtKill || shownDone === markersAtKill - 1, `${shownDone} shown done, ${markersAtKill} committed`).toBe(true);
 
-    const task = await until('the job to finish after the restart', async () => {
-      const t = ok(await admin('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
-      return ['SUCCESS', 'FAIL', 'PAUSE'].includes(t.jobStatus) ? t : undefined;
-    }, 240_000);
+    const task = await e.settled(orderId, 'the job to finish after the restart', 240_000, ['SUCCESS', 'FAIL', 'PAUSE']);
     stop = true;
     const w = await writer;
     expect(task).toMatchObject({ jobStatus: 'SUCCESS', ActualAffectRows: OLD });

@@ -9,21 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import type Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
-import { registerMaria, registerPg, registerSqlite, sleep, startExportEnv, ticketStatus, until, withMysql, withPg, withSqlite, type ExportEnv } from '../helpers/export-flow.js';
+import { registerMaria, registerPg, registerSqlite, sleep, ticketStatus, until, withMysql, withPg, withSqlite } from '../helpers/export-flow.js';
+import { dcApprove, dcJobs, dcOrderDetail, dcPrecheckOver, dcSettled, exportEnvHooks, type Engine } from '../helpers/data-change-flow.js';
 
-let env: ExportEnv;
-
-beforeAll(async () => {
-  env = await startExportEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-type Engine = 'sqlite' | 'postgresql' | 'mariadb';
+const env = exportEnvHooks();
 
 interface Target {
   engine: Engine;
@@ -59,35 +51,20 @@ async function fileChunk(dbId: number, sql: string, extra: Record<string, unknow
   return Number(body.CreateOrderResult[0]);
 }
 
-const orderDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
-
-async function prechecked(orderId: number): Promise<Body> {
-  return until('the precheck', async () => {
-    const x = await orderDetail(orderId);
-    return x.Status === 'precheck' ? undefined : x;
-  });
-}
+const orderDetail = (orderId: number): Promise<Body> => dcOrderDetail(env, orderId);
+const prechecked = (orderId: number): Promise<Body> => dcPrecheckOver(env, orderId);
 
 async function approved(orderId: number): Promise<void> {
   const d = await prechecked(orderId);
   expect(d.Status, JSON.stringify(d.PreCheckDetail)).toBe('precheck_success');
-  const wf = ok(await env.as(env.ulla)('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-  ok(await env.as(env.dora)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE', Comment: 'ok' }));
+  await dcApprove(env, orderId);
 }
 
 const execute = (orderId: number, actionDetail: Record<string, unknown> = {}) => env.as(env.ulla)('ExecuteDataCorrect', { OrderId: orderId, ActionDetail: JSON.stringify(actionDetail) });
-const taskDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
-
-async function settledTask(orderId: number, wanted: string[] = ['SUCCESS', 'FAIL', 'PAUSE']): Promise<Body> {
-  return until(`ticket ${orderId}'s execution`, async () => {
-    const t = await taskDetail(orderId);
-    return wanted.includes(t.jobStatus) ? t : undefined;
-  }, 120_000);
-}
+const settledTask = (orderId: number, wanted?: string[]): Promise<Body> => dcSettled(env, orderId, wanted);
 
 async function onlyJob(orderId: number): Promise<Body> {
-  const t = await taskDetail(orderId);
-  const list = ok(await env.as(env.ulla)('ListDBTaskSQLJob', { DBTaskGroupId: t.DBTaskGroupId })).DBTaskSQLJobList as Body[];
+  const list = await dcJobs(env, orderId);
   expect(list).toHaveLength(1);
   return list[0]!;
 }

@@ -4,7 +4,7 @@
  * completes the rest by itself. Real child processes, a real PostgreSQL target, pop-core.
  */
 import { expect, it } from 'vitest';
-import { ok, pop, type Body } from '../helpers/server.js';
+import { ok, type Body } from '../helpers/server.js';
 import { crashEnv } from '../helpers/process.js';
 import { until } from '../helpers/export-flow.js';
 import { describeWithServer } from '../helpers/servers.js';
@@ -13,7 +13,7 @@ const STATEMENTS = 150;
 
 await describeWithServer('postgres', 'a data change survives SIGKILL of the server', () => {
   const e = crashEnv('dc-crash', `create table counters (id integer primary key, n integer not null); insert into counters select g, 0 from generate_series(1, ${STATEMENTS}) g`);
-  const { admin, call } = e;
+  const { admin } = e;
   const counters = async (): Promise<number[]> => (await e.query('select n from counters order by id')).map((r) => Number(r.n));
 
 
@@ -23,15 +23,8 @@ await describeWithServer('postgres', 'a data change survives SIGKILL of the serv
     // Each statement sleeps 40 ms inside its transaction, so the kill lands in the middle.
     const sql = Array.from({ length: STATEMENTS }, (_, k) => `update counters set n = n + 1 + 0 * length(pg_sleep(0.04)::text) where id = ${k + 1};`).join('\n');
     const orderId: number = ok(await admin('CreateDataCorrectOrder', { Comment: 'crash test', Param: JSON.stringify({ DbItemList: [{ DbId: e.dbId, Logic: false }], SqlType: 'TEXT', ExecSQL: sql }) })).CreateOrderResult[0];
-    await until('the precheck', async () => {
-      const d = ok(await admin('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
-      if (d.Status === 'precheckFailed') throw new Error(JSON.stringify(d.PreCheckDetail));
-      return d.Status === 'precheck_success' ? true : undefined;
-    }, 60_000);
-    const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-    ok(await call(e.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
-    const { DBTaskGroupId } = ok(await admin('ExecuteDataCorrect', { OrderId: orderId }));
-    const jobId: number = ok(await admin('ListDBTaskSQLJob', { DBTaskGroupId })).DBTaskSQLJobList[0].JobId;
+    await e.approve(orderId);
+    const jobId = await e.execute(orderId);
     await until('a third of the statements to commit', async () => ((await statuses(jobId)).filter((s) => s.Status === 'SUCCESS').length >= STATEMENTS / 3 ? true : undefined), 60_000);
 
     await e.server.kill();
@@ -50,10 +43,7 @@ await describeWithServer('postgres', 'a data change survives SIGKILL of the serv
     expect(shownDone === committed || shownDone === committed - 1, `${shownDone} shown done, ${committed} committed`).toBe(true);
     expect(shown.slice(0, shownDone).every((s) => s.Status === 'SUCCESS' && s.ExecuteCount === 1)).toBe(true);
 
-    const task = await until('the job to finish after the restart', async () => {
-      const t = ok(await admin('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
-      return ['SUCCESS', 'FAIL'].includes(t.jobStatus) ? t : undefined;
-    }, 120_000);
+    const task = await e.settled(orderId, 'the job to finish after the restart', 120_000);
     expect(task).toMatchObject({ jobStatus: 'SUCCESS', ActualAffectRows: STATEMENTS });
     expect(await counters()).toEqual(Array.from({ length: STATEMENTS }, () => 1));
     const final = await statuses(jobId);

@@ -8,23 +8,15 @@
  */
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
 import { uploadSql } from '../helpers/attachments.js';
 import { runDcJob } from '../../src/modules/data-changes/runner.js';
-import { fetchBytes, registerMaria, registerPg, registerSqlite, sleep, startExportEnv, ticketStatus, type ExportEnv, type User, until, withSqlite } from '../helpers/export-flow.js';
+import { fetchBytes, registerMaria, registerPg, registerSqlite, sleep, ticketStatus, type User, until, withSqlite } from '../helpers/export-flow.js';
+import { dcApprove, dcJobs, dcOrderDetail, dcPrecheckOver, dcSettled, dcTaskDetail, exportEnvHooks, type Engine } from '../helpers/data-change-flow.js';
 
-let env: ExportEnv;
-
-beforeAll(async () => {
-  env = await startExportEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-type Engine = 'sqlite' | 'postgresql' | 'mariadb';
+const env = exportEnvHooks();
 
 interface Target {
   dbId: number;
@@ -74,39 +66,24 @@ async function fileChange(dbItems: { DbId: number; Logic?: boolean }[], sql: str
   return Number(body.CreateOrderResult[0]);
 }
 
-const orderDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
-
+const orderDetail = (orderId: number): Promise<Body> => dcOrderDetail(env, orderId);
 
 async function prechecked(orderId: number): Promise<void> {
-  const d = await until('the precheck', async () => {
-    const x = await orderDetail(orderId);
-    return x.Status === 'precheck' ? undefined : x;
-  });
+  const d = await dcPrecheckOver(env, orderId);
   expect(d.Status, JSON.stringify(d.PreCheckDetail)).toBe('precheck_success');
 }
 
 /** Precheck passed → submitted by the committer → approved by the DBA. */
 async function approved(orderId: number, committer: User = env.ulla): Promise<void> {
   await prechecked(orderId);
-  const wf = ok(await env.as(committer)('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-  ok(await env.as(env.dora)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE', Comment: 'ok' }));
+  await dcApprove(env, orderId, committer);
 }
 
 const execute = (orderId: number, actionDetail: Record<string, unknown> = {}, by: Key = env.ulla) => env.as(by)('ExecuteDataCorrect', { OrderId: orderId, ActionDetail: JSON.stringify(actionDetail) });
 
-const taskDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
-
-async function settledTask(orderId: number, wanted: string[] = ['SUCCESS', 'FAIL', 'PAUSE']): Promise<Body> {
-  return until(`ticket ${orderId}'s execution`, async () => {
-    const t = await taskDetail(orderId);
-    return wanted.includes(t.jobStatus) ? t : undefined;
-  });
-}
-
-async function jobs(orderId: number): Promise<Body[]> {
-  const t = await taskDetail(orderId);
-  return ok(await env.as(env.ulla)('ListDBTaskSQLJob', { DBTaskGroupId: t.DBTaskGroupId })).DBTaskSQLJobList;
-}
+const taskDetail = (orderId: number): Promise<Body> => dcTaskDetail(env, orderId);
+const settledTask = (orderId: number, wanted?: string[]): Promise<Body> => dcSettled(env, orderId, wanted);
+const jobs = (orderId: number): Promise<Body[]> => dcJobs(env, orderId);
 
 async function jobDetail(jobId: number): Promise<Body[]> {
   return ok(await env.v3(env.ulla)('ListDBTaskSQLJobDetail', { JobId: jobId, PageSize: 100 })).DBTaskSQLJobDetailList;

@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import { uploadSql } from '../helpers/attachments.js';
-import { ADMIN_KEY, ok, pop } from '../helpers/server.js';
+import { ADMIN_KEY, ok } from '../helpers/server.js';
 import { crashEnv } from '../helpers/process.js';
 import { until } from '../helpers/export-flow.js';
 import { describeWithServer } from '../helpers/servers.js';
@@ -20,7 +20,7 @@ await describeWithServer('postgres', 'an import survives SIGKILL of the server',
   const e = crashEnv('import-crash', `create table big (id integer not null, v text not null);
       create function slow_batch() returns trigger language plpgsql as $$ begin perform pg_sleep(0.3); return null; end $$;
       create trigger slow after insert on big for each statement execute function slow_batch();`);
-  const { admin, call, query } = e;
+  const { admin, query } = e;
 
   it('keeps whole batches only, and imports every row exactly once after the restart', async () => {
     let csv = 'id,v\n';
@@ -28,15 +28,8 @@ await describeWithServer('postgres', 'an import survives SIGKILL of the server',
     const key = await uploadSql(e.server.port, ADMIN_KEY, 'big.csv', csv, 'big-file');
     const param = { DbItemList: [{ DbId: e.dbId, Logic: false }], AttachmentName: key, FileType: 'CSV', TableName: 'big', CsvFirstRowIsColumnDef: true, InsertType: 'INSERT', ImportMode: 'FAST_MODE' };
     const orderId: number = ok(await admin('CreateDataImportOrder', { Comment: 'crash test', Param: JSON.stringify(param) })).CreateOrderResult[0];
-    await until('the precheck', async () => {
-      const d = ok(await admin('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
-      if (d.Status === 'precheckFailed') throw new Error(JSON.stringify(d.PreCheckDetail));
-      return d.Status === 'precheck_success' ? true : undefined;
-    }, 60_000);
-    const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-    ok(await call(e.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
-    const { DBTaskGroupId } = ok(await admin('ExecuteDataCorrect', { OrderId: orderId }));
-    const jobId: number = ok(await admin('ListDBTaskSQLJob', { DBTaskGroupId })).DBTaskSQLJobList[0].JobId;
+    await e.approve(orderId);
+    const jobId = await e.execute(orderId);
     const progress = async (): Promise<number> => Number(ok(await admin('ListDBTaskSQLJobDetail', { JobId: jobId })).DBTaskSQLJobDetailList[0].AffectRows ?? 0);
     await until('a fifth of the rows', async () => ((await progress()) >= ROWS / 5 ? true : undefined), 60_000);
 
@@ -49,10 +42,7 @@ await describeWithServer('postgres', 'an import survives SIGKILL of the server',
     expect(afterKill!.n).toBeLessThan(ROWS);
 
     await e.restart();
-    const task = await until('the import to finish after the restart', async () => {
-      const t = ok(await admin('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
-      return ['SUCCESS', 'FAIL'].includes(t.jobStatus) ? t : undefined;
-    }, 120_000);
+    const task = await e.settled(orderId, 'the import to finish after the restart', 120_000);
     expect(task).toMatchObject({ jobStatus: 'SUCCESS', ActualAffectRows: ROWS });
     const [final] = await query('select count(*)::int as n, count(distinct id)::int as d, min(id) as lo, max(id) as hi from big');
     expect(final).toEqual({ n: ROWS, d: ROWS, lo: 1, hi: ROWS });

@@ -6,22 +6,14 @@
  * a restart after a failure that imports no batch twice.
  */
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ok, type Body, type Key } from '../helpers/server.js';
 import { describeWithServer } from '../helpers/servers.js';
 import { uploadSql } from '../helpers/attachments.js';
-import { exportThrough, registerMaria, registerPg, registerSqlite, startExportEnv, until, withSqlite, type ExportEnv, type MariaTarget, type PgTarget } from '../helpers/export-flow.js';
+import { exportThrough, registerMaria, registerPg, registerSqlite, until, withSqlite, type MariaTarget, type PgTarget } from '../helpers/export-flow.js';
+import { dcApprove, dcJobs, dcPrecheckOver, dcSettled, exportEnvHooks, type Engine } from '../helpers/data-change-flow.js';
 
-let env: ExportEnv;
-
-beforeAll(async () => {
-  env = await startExportEnv();
-});
-afterAll(async () => {
-  await env?.close();
-});
-
-type Engine = 'sqlite' | 'postgresql' | 'mariadb';
+const env = exportEnvHooks();
 
 interface Target {
   engine: Engine;
@@ -89,36 +81,20 @@ async function fileImport(t: Target, param: Record<string, unknown>, by: Key = e
   return Number(body.CreateOrderResult[0]);
 }
 
-const orderDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
-
 async function prechecked(orderId: number, expected = 'precheck_success'): Promise<Body> {
-  const d = await until('the precheck', async () => {
-    const x = await orderDetail(orderId);
-    return x.Status === 'precheck' ? undefined : x;
-  }, 60_000);
+  const d = await dcPrecheckOver(env, orderId);
   expect(d.Status, JSON.stringify(d.PreCheckDetail)).toBe(expected);
   return d;
 }
 
 const stepTip = (d: Body, step: string): string => d.PreCheckDetail.TaskCheckDO.find((s: Body) => s.CheckStep === step)?.UserTip ?? '';
 
-async function approve(orderId: number): Promise<void> {
-  const wf = ok(await env.as(env.ulla)('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
-  ok(await env.as(env.dora)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE', Comment: 'ok' }));
-}
-
-const taskDetail = async (orderId: number): Promise<Body> => ok(await env.v3(env.ulla)('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
-
-async function settled(orderId: number): Promise<Body> {
-  return until(`ticket ${orderId}'s import`, async () => {
-    const t = await taskDetail(orderId);
-    return ['SUCCESS', 'FAIL', 'PAUSE'].includes(t.jobStatus) ? t : undefined;
-  }, 120_000);
-}
+const approve = (orderId: number): Promise<void> => dcApprove(env, orderId);
+const settled = (orderId: number): Promise<Body> => dcSettled(env, orderId);
 
 async function job(orderId: number): Promise<{ job: Body; statement: Body; log: string }> {
-  const t = await taskDetail(orderId);
-  const j = ok(await env.as(env.ulla)('ListDBTaskSQLJob', { DBTaskGroupId: t.DBTaskGroupId })).DBTaskSQLJobList[0];
+  const [j] = await dcJobs(env, orderId);
+  if (!j) throw new Error(`ticket ${orderId} has no job`);
   const statement = ok(await env.v3(env.ulla)('ListDBTaskSQLJobDetail', { JobId: j.JobId })).DBTaskSQLJobDetailList[0];
   const log: string = ok(await env.as(env.ulla)('GetDBTaskSQLJobLog', { JobId: j.JobId })).Log;
   return { job: j, statement, log };

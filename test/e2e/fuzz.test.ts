@@ -19,6 +19,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_ACTIONS } from '../../src/http/actions/index.js';
 import type { ParamSpec } from '../../src/http/rpc/schema.js';
+import { createRandom } from '../../src/demo/shop-data.js';
 import { createUser, ok, pop, startTestServer, type TestServer } from '../helpers/server.js';
 
 const require = createRequire(import.meta.url);
@@ -27,16 +28,7 @@ const OpenApiUtil = require('@alicloud/openapi-util').default as { getRPCSignatu
 const SEED = Number(process.env.OPENDMS_FUZZ_SEED ?? 20261208);
 const ROUNDS = Number(process.env.OPENDMS_FUZZ_ROUNDS ?? 3);
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = mulberry32(SEED);
+const rnd = createRandom(SEED).next;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 
 const JUNK = [

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { ADMIN_KEY, createUser, ok, pop, type Body, type Key } from './server.js';
 import { createPgDatabase, parsedPgUrl } from './servers.js';
+import { until } from './export-flow.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -108,6 +109,12 @@ export interface CrashEnv {
   query(sql: string, values?: unknown[]): Promise<Body[]>;
   /** Starts a new server process on the same data folder (after `server.kill()`). */
   restart(): Promise<void>;
+  /** Waits for the data-change ticket's precheck to pass (throws if it failed), submits it (ADMIN) and approves it (the DBA). */
+  approve(orderId: number): Promise<void>;
+  /** ExecuteDataCorrect on an approved ticket; returns the JobId of its (only) job. */
+  execute(orderId: number): Promise<number>;
+  /** Polls GetDataCorrectTaskDetail until jobStatus is one of `settled`; returns the task. */
+  settled(orderId: number, what: string, timeoutMs: number, settled?: string[]): Promise<Body>;
 }
 
 /**
@@ -139,6 +146,7 @@ export function crashEnv(name: string, setupSql: string, env: Record<string, str
     if (state.dataDir) fs.rmSync(state.dataDir, { recursive: true, force: true });
   });
   const call = (key: Key) => (action: string, params: Record<string, unknown> = {}) => pop(state.server, key)(action, params);
+  const admin = (action: string, params: Record<string, unknown> = {}) => call(ADMIN_KEY)(action, params);
   return {
     get server() {
       return state.server;
@@ -156,10 +164,28 @@ export function crashEnv(name: string, setupSql: string, env: Record<string, str
       return state.dbId;
     },
     call,
-    admin: (action, params = {}) => call(ADMIN_KEY)(action, params),
+    admin,
     query,
     restart: async () => {
       state.server = await startServerProcess({ dataDir: state.dataDir, env });
     },
+    approve: async (orderId) => {
+      await until('the precheck', async () => {
+        const d = ok(await admin('GetDataCorrectOrderDetail', { OrderId: orderId })).DataCorrectOrderDetail;
+        if (d.Status === 'precheckFailed') throw new Error(JSON.stringify(d.PreCheckDetail));
+        return d.Status === 'precheck_success' ? true : undefined;
+      }, 60_000);
+      const wf = ok(await admin('SubmitOrderApproval', { OrderId: orderId })).WorkflowInstanceId;
+      ok(await call(state.dba)('ApproveOrder', { WorkflowInstanceId: wf, ApprovalType: 'AGREE' }));
+    },
+    execute: async (orderId) => {
+      const { DBTaskGroupId } = ok(await admin('ExecuteDataCorrect', { OrderId: orderId }));
+      return ok(await admin('ListDBTaskSQLJob', { DBTaskGroupId })).DBTaskSQLJobList[0].JobId;
+    },
+    settled: (orderId, what, timeoutMs, settled = ['SUCCESS', 'FAIL']) =>
+      until(what, async () => {
+        const t = ok(await admin('GetDataCorrectTaskDetail', { OrderId: orderId })).DataCorrectTaskDetail;
+        return settled.includes(t.jobStatus) ? t : undefined;
+      }, timeoutMs),
   };
 }
