@@ -302,7 +302,8 @@ export interface Unzipped {
 
 export const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
-export async function unzip(bytes: Uint8Array, password?: string): Promise<Unzipped> {
+/** A zip's entries (no directories) in order, and whether each is encrypted. */
+async function readZip(bytes: Uint8Array, password?: string): Promise<Omit<Unzipped, 'manifest'>> {
   const reader = new ZipReader(new Uint8ArrayReader(bytes), password === undefined ? {} : { password });
   const entries = await reader.getEntries();
   const files = new Map<string, Buffer>();
@@ -313,10 +314,21 @@ export async function unzip(bytes: Uint8Array, password?: string): Promise<Unzip
     encrypted.push(e.encrypted);
   }
   await reader.close();
-  const names = entries.map((e) => e.filename);
-  const manifestBytes = files.get('manifest.json');
-  if (!manifestBytes) throw new Error(`the zip has no manifest.json: ${names.join(', ')}`);
-  return { names, files, manifest: JSON.parse(manifestBytes.toString('utf8')), encrypted };
+  return { names: entries.map((e) => e.filename), files, encrypted };
+}
+
+/** An export result: its entries and its manifest.json. */
+export async function unzip(bytes: Uint8Array, password?: string): Promise<Unzipped> {
+  const z = await readZip(bytes, password);
+  const manifestBytes = z.files.get('manifest.json');
+  if (!manifestBytes) throw new Error(`the zip has no manifest.json: ${z.names.join(', ')}`);
+  return { ...z, manifest: JSON.parse(manifestBytes.toString('utf8')) };
+}
+
+/** Any zip (an XLSX workbook): each entry's text (UTF-8) by name. */
+export async function zipTexts(bytes: Uint8Array): Promise<Map<string, string>> {
+  const z = await readZip(bytes);
+  return new Map([...z.files].map(([name, b]) => [name, b.toString('utf8')]));
 }
 
 /** The manifest lists every other entry, in order, with its true rows, size and SHA-256. */

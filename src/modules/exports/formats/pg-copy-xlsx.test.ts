@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { configure, TextWriter, Uint8ArrayReader, ZipReader } from '@zip.js/zip.js';
+import { configure } from '@zip.js/zip.js';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TargetDbError } from '../../../connectors/connector.js';
@@ -9,16 +9,10 @@ import { ExportValueError } from './errors.js';
 import { writeCopyCsv } from './pg-copy-csv.js';
 import { writeCopyXlsx } from './pg-copy-xlsx.js';
 import { writeXlsx, type XlsxLimits } from './xlsx.js';
+import { zipTexts } from '../../../../test/helpers/export-flow.js';
 
 configure({ useWebWorkers: false });
 
-async function unzip(bytes: Buffer): Promise<Map<string, string>> {
-  const reader = new ZipReader(new Uint8ArrayReader(bytes));
-  const parts = new Map<string, string>();
-  for (const entry of await reader.getEntries()) if (!entry.directory) parts.set(entry.filename, await entry.getData(new TextWriter()));
-  await reader.close();
-  return parts;
-}
 
 const collect = () => {
   const chunks: Buffer[] = [];
@@ -64,7 +58,7 @@ await describeWithServer('postgres', 'PostgreSQL COPY XLSX writer', () => {
     const b = collect();
     const rb = await connector.copyText!(db.name, sql, { timeoutMs: 20_000 }, (text, columns) => writeCopyXlsx(text, columns, b.out, undefined, limits));
     expect(rb.bytes).toBe(b.bytes().length);
-    return { rowPath: await unzip(a.bytes()), copyPath: await unzip(b.bytes()), rows: [ra.rows, rb.rows] };
+    return { rowPath: await zipTexts(a.bytes()), copyPath: await zipTexts(b.bytes()), rows: [ra.rows, rb.rows] };
   }
 
   it('writes the same workbook parts as the row path, for every type, NULL, escapes and non-ASCII text', async () => {

@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
-import { configure, TextWriter, Uint8ArrayReader, ZipReader } from '@zip.js/zip.js';
+import { configure } from '@zip.js/zip.js';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { Cell, ColumnKind, ResultColumn } from '../../../connectors/result-set.js';
 import { defaultFormatOptions, ExportValueError, writeRows } from './index.js';
 import { writeXlsx, type XlsxLimits } from './xlsx.js';
+import { zipTexts } from '../../../../test/helpers/export-flow.js';
 
 configure({ useWebWorkers: false });
 
@@ -14,13 +15,6 @@ async function* batchesOf(rows: Cell[][], size: number): AsyncIterable<Cell[][]>
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
 
-async function unzip(bytes: Buffer): Promise<Map<string, string>> {
-  const reader = new ZipReader(new Uint8ArrayReader(bytes));
-  const parts = new Map<string, string>();
-  for (const entry of await reader.getEntries()) if (!entry.directory) parts.set(entry.filename, await entry.getData(new TextWriter()));
-  await reader.close();
-  return parts;
-}
 
 async function xlsx(cols: ResultColumn[], rows: Cell[][], limits: XlsxLimits = {}): Promise<{ parts: Map<string, string>; rows: number }> {
   const chunks: Buffer[] = [];
@@ -34,7 +28,7 @@ async function xlsx(cols: ResultColumn[], rows: Cell[][], limits: XlsxLimits = {
   expect(out.writableEnded, 'the caller ends the output (it is an entry of the export zip)').toBe(false);
   const bytes = Buffer.concat(chunks);
   expect(result.bytes).toBe(bytes.length);
-  const parts = await unzip(bytes);
+  const parts = await zipTexts(bytes);
   for (const [name, xml] of parts) {
     expect(XMLValidator.validate(xml), name).toBe(true);
     expect(xml, `${name} holds a character XML 1.0 does not allow, or a raw CR`).not.toMatch(/[\x00-\x08\x0B\x0C\x0E-\x1F\r\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
@@ -302,7 +296,7 @@ describe('XLSX', () => {
     const cols: ResultColumn[] = [{ name: '名', kind: 'text', dbType: 'text' }];
     const result = await writeRows('XLSX', cols, batchesOf([['中文 😀']], 1), out, { ...defaultFormatOptions('t'), encoding: 'ISO_8859_1' });
     expect(result).toEqual({ rows: 1, bytes: Buffer.concat(chunks).length });
-    const sheet = parseSheet((await unzip(Buffer.concat(chunks))).get('xl/worksheets/sheet1.xml')!);
+    const sheet = parseSheet((await zipTexts(Buffer.concat(chunks))).get('xl/worksheets/sheet1.xml')!);
     expect(sheet.get(2)!.get(0)!.value).toBe('中文 😀');
 
     async function* failing(): AsyncIterable<Cell[][]> {
