@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3, type TestS3 } from '../../../test/helpers/s3.js';
@@ -57,6 +57,16 @@ function contract(name: string, open: () => Promise<{ store: FileStore; close: (
       await store.put('k/old.sql', Readable.from([Buffer.from('version 1')]));
       await expect(store.put('k/old.sql', failingSource(['version 2 partial']))).rejects.toThrow('connection reset');
       expect(await text((await store.get('k/old.sql'))!.stream)).toBe('version 1');
+    });
+
+    it('a source its writer destroys with an error at once (before put reads it) fails the put, nothing uncaught', async () => {
+      // The data-change backup writer does this when the statement fails right after the header.
+      const body = new PassThrough();
+      body.write('header\n');
+      const put = store.put('k/aborted.sql', body);
+      body.destroy(new Error('the statement failed: connection lost'));
+      await expect(put).rejects.toThrow();
+      expect(await store.stat('k/aborted.sql')).toBeNull();
     });
 
     it('maxBytes: one byte more fails with FileTooLargeError and stores nothing', async () => {

@@ -28,6 +28,10 @@ export class LocalFileStore implements FileStore {
   }
 
   async put(key: string, body: Readable, options: { maxBytes?: number } = {}): Promise<StoredFile> {
+    // The writer may destroy the body with an error before this reaches the stream (awaits below):
+    // with no listener that error would be thrown as an uncaught exception. The pipeline still
+    // sees it (the body's `errored`) and rejects the put with it.
+    body.on('error', ignoreBodyError);
     const final = this.#path(key);
     await mkdir(this.#tmpDir, { recursive: true, mode: 0o700 });
     const tmp = path.join(this.#tmpDir, `${randomUUID()}.part`);
@@ -138,3 +142,5 @@ export class LocalFileStore implements FileStore {
     return removed;
   }
 }
+
+function ignoreBodyError(): void {}

@@ -55,6 +55,10 @@ export class S3FileStore implements FileStore {
   }
 
   async put(key: string, body: Readable, options: { maxBytes?: number } = {}): Promise<StoredFile> {
+    // The writer may destroy the body with an error before this reaches the stream (awaits below):
+    // with no listener that error would be thrown as an uncaught exception. The pipeline still
+    // sees it (the body's `errored`) and rejects the put with it.
+    body.on('error', ignoreBodyError);
     const name = this.#name(key);
     const hash = createHash('sha256');
     let size = 0;
@@ -141,3 +145,5 @@ export class S3FileStore implements FileStore {
     }
   }
 }
+
+function ignoreBodyError(): void {}
