@@ -7,7 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, setUnauthorizedHandler, type SessionInfo } from './api.js';
 import { ErrorBox } from './components/ErrorBox.js';
 import { PageErrorBoundary } from './components/PageErrorBoundary.js';
-import { isAdmin, useMyRoles } from './components/admin/access.js';
+import { isAdmin, RolesContext, useMyRoles } from './components/admin/access.js';
 import { useI18n, type Lang } from './i18n.js';
 import { DatabasesDatabasePage } from './pages/DatabasesDatabasePage.js';
 import { DatabasesInstancePage } from './pages/DatabasesInstancePage.js';
@@ -155,9 +155,11 @@ export function App() {
         session ? <LoginRedirect /> : <LoginPage expired={expired} onLoggedIn={loggedIn} />
       ) : (
         <SessionContext.Provider value={session}>
-          <PageErrorBoundary path={route.path}>
-            <Page route={route} />
-          </PageErrorBoundary>
+          <RolesContext.Provider value={roles}>
+            <PageErrorBoundary path={route.path}>
+              <Page route={route} />
+            </PageErrorBoundary>
+          </RolesContext.Provider>
         </SessionContext.Provider>
       )}
     </>

@@ -3,7 +3,7 @@
  * without a user: the caller). The link and the pages only follow that answer; every admin Action
  * is still checked by the server, whose refusal `AdminRefusal` shows.
  */
-import { useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useState } from 'react';
 import { api, ApiError, type Body } from '../../api.js';
 import { useI18n } from '../../i18n.js';
 
@@ -23,6 +23,10 @@ export function useMyRoles(userId: number | undefined): string[] | undefined {
   }, [userId]);
   return roles;
 }
+
+/** The roles App read once for the top bar, for the pages below it (no second GetUser). */
+export const RolesContext = createContext<string[] | undefined>(undefined);
+export const useRoles = (): string[] | undefined => useContext(RolesContext);
 
 export const isAdmin = (roles: readonly string[] | undefined): boolean => Boolean(roles?.includes('ADMIN'));
 

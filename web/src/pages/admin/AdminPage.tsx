@@ -1,16 +1,15 @@
 /**
  * Administration (`#/admin/<section>`): users, approvals, access keys, webhooks, review rules, the
- * R&D flow. Only for ADMIN: the caller's roles come from the server (GetUser); anyone else gets a
- * refusal with the server's own answer to an ADMIN-only Action, and every change is checked by the
- * server again.
+ * R&D flow. Only for ADMIN: the caller's roles come from the server (GetUser, read once by App
+ * and passed down in RolesContext); anyone else gets a refusal with the server's own answer to an
+ * ADMIN-only Action, and every change is checked by the server again.
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import { api } from '../../api.js';
-import { AdminRefusal, isAdmin, useMyRoles } from '../../components/admin/access.js';
+import { AdminRefusal, isAdmin, useRoles } from '../../components/admin/access.js';
 import { useI18n } from '../../i18n.js';
 import type { MessageKey } from '../../messages.js';
 import type { Route } from '../../router.js';
-import { useSession } from '../../session.js';
 import { AccessKeysPage } from './AccessKeysPage.js';
 import { ApprovalsPage } from './ApprovalsPage.js';
 import { FlowPage } from './FlowPage.js';
@@ -38,8 +37,7 @@ function useServerRefusal(ask: boolean): unknown {
 
 export function AdminPage({ route }: { route: Route }) {
   const { t } = useI18n();
-  const session = useSession();
-  const roles = useMyRoles(session.User.UserId);
+  const roles = useRoles();
   const refusal = useServerRefusal(roles !== undefined && !isAdmin(roles));
   const name = route.path.replace(/^\/admin\/?/, '').split('/')[0] || 'users';
   const section = SECTIONS.find((s) => s.path === name);
